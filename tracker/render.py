@@ -117,41 +117,15 @@ class PageWriter:
 
 
 def render_pages(data: SiteData) -> dict[str, str]:
-    """All generated pages as ``{path relative to docs/: markdown}``."""
+    """All generated pages as ``{path relative to docs/: markdown}``.
+
+    Each group of pages lives in its own module under ``tracker/pages/`` with an ``add_pages(writer, data)``.
+    """
+    from tracker.pages import catalog_pages, paper_pages
+
     writer = PageWriter(make_environment())
-    models = data.catalog.models
-    by_model = data.papers_of_model()
-
-    months: dict[str, list[Paper]] = {}
-    for paper in data.papers:
-        months.setdefault(paper.month, []).append(paper)
-    month_rows = [
-        {"month": m, "count": len(ps), "linked": sum(1 for p in ps if p.id in data.links)}
-        for m, ps in sorted(months.items(), reverse=True)
-    ]
-    writer.add(
-        f"{GENERATED}/papers/index.md",
-        "papers_index.md.j2",
-        total=len(data.papers),
-        first=data.papers[-1].published if data.papers else "—",
-        last=data.papers[0].published if data.papers else "—",
-        months=month_rows,
-    )
-    for month, papers in months.items():
-        writer.add(f"{GENERATED}/papers/{month}.md", "papers_month.md.j2", month=month, papers=papers,
-                   links=data.links, models=models)
-
-    ordered = sorted(models.values(), key=lambda m: (m.family, m.release, m.id))
-    counts = {model_id: len(papers) for model_id, papers in by_model.items()}
-    writer.add(f"{GENERATED}/models/index.md", "models_index.md.j2", models=ordered,
-               families=data.catalog.families, counts=counts)
-    for model in ordered:
-        derived = sorted((m for m in models.values() if m.base_model == model.id), key=lambda m: m.id)
-        writer.add(
-            f"{GENERATED}/models/{model.id}.md", "model.md.j2", model=model,
-            family=data.catalog.families.get(model.family), papers=by_model[model.id], links=data.links,
-            catalog_models=models, derived=derived,
-        )
+    for group in (paper_pages, catalog_pages):
+        group.add_pages(writer, data)
     return writer.pages
 
 

@@ -1,0 +1,1 @@
+"""Groups of generated pages: each module has ``add_pages(writer, data)``."""
