@@ -1,10 +1,13 @@
 """The model catalog: hand-curated YAML in ``catalog/models/<family>/<id>.yaml``, validated with pydantic.
 
 Every number carries the URL it comes from; what is not known is written ``unknown``, never guessed.
+Figures taken from Epoch AI's notable-models table cite ``EPOCH_AI_URL`` and name the table's row in
+``epoch_ai_row`` (credit: "Data: Epoch AI (epochai.org)", CC BY 4.0), so they can be checked against it.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date
 from pathlib import Path
@@ -20,6 +23,8 @@ Unknown = Literal["unknown"]
 ID_RE = r"^[a-z0-9][a-z0-9.\-]*$"
 # YYYY-MM or YYYY-MM-DD: many models are announced with a month only.
 PARTIAL_DATE_RE = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
+EPOCH_AI_URL = "https://epoch.ai/data/notable-ai-models"
+EPOCH_AI_CREDIT = "Data: Epoch AI (epochai.org)"
 
 
 class _Strict(BaseModel):
@@ -67,8 +72,9 @@ class SourcedNumber(_Strict):
 
 class Tokenizer(_Strict):
     algorithm: Literal[
-        "BPE", "byte-level BPE", "WordPiece", "SentencePiece BPE", "SentencePiece Unigram", "tiktoken BPE", "unknown"
-    ]
+        "BPE", "byte-level BPE", "WordPiece", "SentencePiece", "SentencePiece BPE", "SentencePiece Unigram",
+        "tiktoken BPE", "unknown",
+    ] = Field(description="SentencePiece alone: the source names the library but not the algorithm")
     vocab_size: int | Unknown = "unknown"
     source: AnyHttpUrl | None = None
 
@@ -113,8 +119,49 @@ class CatalogModel(_Strict):
     links: Links = Field(default_factory=Links)
     aliases: list[str] = Field(default_factory=list, description="how papers name this model")
     benchmarks: list[Benchmark] = Field(default_factory=list)
+    epoch_ai_row: str | None = Field(
+        None, description="the Model column of the Epoch AI row that facts citing epoch.ai come from"
+    )
     last_verified: date
     notes: str | None = None
+
+    def sourced_numbers(self) -> list[tuple[str, int | float | str, str | None]]:
+        """Every number-valued fact as (field, value or "unknown", source URL or None)."""
+        facts: list[tuple[str, int | float | str, str | None]] = []
+        src = lambda url: str(url) if url else None  # noqa: E731
+        facts.append(("parameters.total", self.parameters.total, src(self.parameters.source)))
+        if self.parameters.active is not None:
+            facts.append(("parameters.active", self.parameters.active, src(self.parameters.source)))
+        if self.architecture.experts is not None:
+            facts.append(("architecture.experts", self.architecture.experts, src(self.architecture.source)))
+        if self.architecture.experts_per_token is not None:
+            facts.append(
+                ("architecture.experts_per_token", self.architecture.experts_per_token, src(self.architecture.source))
+            )
+        facts.append(("context_length", self.context_length.value, src(self.context_length.source)))
+        facts.append(("tokenizer.vocab_size", self.tokenizer.vocab_size, src(self.tokenizer.source)))
+        facts.append(("training_tokens", self.training_tokens.value, src(self.training_tokens.source)))
+        facts.extend((f"benchmarks.{b.name}", b.score, str(b.source)) for b in self.benchmarks)
+        return facts
+
+    @model_validator(mode="after")
+    def _check_epoch_credit(self) -> CatalogModel:
+        cites_epoch = any(source == EPOCH_AI_URL for _field, _value, source in self.sourced_numbers())
+        if cites_epoch and not self.epoch_ai_row:
+            raise ValueError(f"a fact cites {EPOCH_AI_URL}: name the table's row in epoch_ai_row")
+        if self.epoch_ai_row and EPOCH_AI_CREDIT not in (self.notes or ""):
+            raise ValueError(f"epoch_ai_row is set: the notes must credit {EPOCH_AI_CREDIT!r}")
+        if self.architecture.experts is not None and not self.architecture.moe:
+            raise ValueError("architecture.experts is only for mixture-of-experts models (moe: true)")
+        return self
+
+    @field_validator("aliases")
+    @classmethod
+    def _check_aliases(cls, values: list[str]) -> list[str]:
+        for value in values:
+            if not value.strip() or value != value.strip():
+                raise ValueError(f"alias {value!r} is empty or has surrounding spaces")
+        return values
 
     @field_validator("release_date", mode="before")
     @classmethod
@@ -158,7 +205,12 @@ class Family(_Strict):
     name: str
     organization: str
     description: str
-    aliases: list[str] = Field(default_factory=list)
+    aliases: list[str] = Field(
+        default_factory=list, description="names of the family as a whole, alone or followed by a version"
+    )
+    versioned_aliases: list[str] = Field(
+        default_factory=list, description="names of the family only when a version number follows (Phi-3, GPT-5)"
+    )
     links: Links = Field(default_factory=Links)
 
 
@@ -236,9 +288,19 @@ def load_catalog(catalog_dir: Path, today: date | None = None) -> Catalog:
             raise CatalogError(f"{path}: last_verified: {model.last_verified} is in the future")
         models[model.id] = model
         paths[model.id] = path
-    for model in models.values():
+    alias_owner: dict[str, str] = {}
+    for model in sorted(models.values(), key=lambda m: m.id):
         if model.base_model and model.base_model not in models:
             raise CatalogError(f"{paths[model.id]}: base_model: {model.base_model!r} is not in the catalog")
+        if model.base_model == model.id:
+            raise CatalogError(f"{paths[model.id]}: base_model: a model cannot be built on itself")
+        for alias in model.aliases:
+            # One name, one model: a paper naming it must link to a single place.
+            key = alias.casefold()
+            if alias_owner.setdefault(key, model.id) != model.id:
+                raise CatalogError(
+                    f"{paths[model.id]}: aliases: {alias!r} is already an alias of {alias_owner[key]!r}"
+                )
     return Catalog(families, models, paths)
 
 
@@ -247,3 +309,18 @@ def model_json_schema() -> dict[str, Any]:
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "LLM Atlas catalog model"
     return schema
+
+
+def families_json_schema() -> dict[str, Any]:
+    schema = FamiliesFile.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "LLM Atlas catalog families"
+    return schema
+
+
+def schema_files() -> dict[str, str]:
+    """The JSON Schema files under ``catalog/schema/``, as ``{file name: text}`` (deterministic)."""
+    return {
+        "model.schema.json": json.dumps(model_json_schema(), indent=2) + "\n",
+        "families.schema.json": json.dumps(families_json_schema(), indent=2) + "\n",
+    }

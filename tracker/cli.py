@@ -79,33 +79,55 @@ def cli(verbose: bool) -> None:
 
 # -- update / import / index -----------------------------------------------------------------------
 @cli.command()
-@click.option("--since", callback=_date, help="First submission date to fetch (YYYY-MM-DD). Default: a week ago.")
-@click.option("--until", callback=_date, help="Last submission date to fetch (YYYY-MM-DD). Default: today.")
-@click.option("--categories", default="cs.CL,cs.LG,cs.AI", show_default=True, help="arXiv categories, comma-separated.")
+@click.option("--since", callback=_date,
+              help="First day of the window (YYYY-MM-DD). Default: a few days before the last run's end.")
+@click.option("--until", callback=_date, help="Last day of the window (YYYY-MM-DD). Default: today (UTC).")
+@click.option("--categories", default=None, help="arXiv categories, comma-separated. Default: from tracker.toml "
+              "(cs.CL,cs.LG,cs.AI).")
+@click.option("--config", "config_path", type=click.Path(path_type=Path), default=None,
+              help="Tracker settings. Default: <repo>/tracker.toml, or $LLM_ATLAS_TRACKER_CONFIG.")
 @click.option("--arxiv-api-url", default=None, help="Another arXiv API endpoint (a mirror, or a test server).")
+@click.option("--arxiv-feed-url", default=None,
+              help="Another listing-feed base URL; the categories are appended (…/rss/cs.CL+cs.LG).")
+@click.option("--no-feed", is_flag=True, help="Read the API only, not the listing feed.")
 @click.option("--offline-ok", is_flag=True, help="Exit 0 when arXiv cannot be reached (the first `make site`).")
 @click.option("--no-index", is_flag=True, help="Store papers only; skip embedding and indexing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the run report as JSON.")
 @folder_options
-def update(settings: Settings, since: date | None, until: date | None, categories: str, arxiv_api_url: str | None,
+def update(settings: Settings, since: date | None, until: date | None, categories: str | None,
+           config_path: Path | None, arxiv_api_url: str | None, arxiv_feed_url: str | None, no_feed: bool,
            offline_ok: bool, no_index: bool, as_json: bool) -> None:
     """Fetch new LLM papers from arXiv, store them, and bring the index up to date.
 
-    When arXiv cannot be reached, says so and carries on with the stored papers (exit 1, or 0 with
-    --offline-ok).
+    Reads the window from the API and the listing feed, keeps papers about LLMs, stores new ones and new
+    versions, and writes a run manifest to data/tracker/runs/. When arXiv cannot be reached, says so and
+    carries on with the stored papers (exit 1, or 0 with --offline-ok). A run that fetched nothing
+    because of errors exits 1; a window with no new papers (a weekend) is not an error.
     """
-    from tracker.arxiv_api import DEFAULT_API_URL
+    import dataclasses
+
     from tracker.store import PaperStore
+    from tracker.tracker_config import load_tracker_config
     from tracker.update import run_update
 
+    config = load_tracker_config(config_path, settings.repo_root).with_urls(arxiv_api_url, arxiv_feed_url)
+    if categories is not None:
+        config = dataclasses.replace(config, categories=[c.strip() for c in categories.split(",") if c.strip()])
+    if no_feed:
+        config = dataclasses.replace(config, use_feed=False)
     store = PaperStore(settings.data_dir)
-    report = run_update(store, since, until, [c.strip() for c in categories.split(",") if c.strip()],
-                        arxiv_api_url or DEFAULT_API_URL)
-    if not report.reachable:
+    # `make site` on a machine without network must not leave a new manifest in a fresh clone.
+    report = run_update(store, config, since, until, record_unreachable=not offline_ok)
+    if not report.reachable and report.fetched == 0:
         info(f"arXiv is unreachable: carrying on with the {len(store)} stored papers ({report.errors[0]})")
     else:
-        info(f"fetched {report.fetched} papers, {report.relevant} about LLMs: "
-             f"{report.new} new, {report.updated} updated")
+        info(f"{report.since} … {report.until}: fetched {report.fetched}, {report.seen} seen before, "
+             f"{report.assessed} assessed, {report.relevant} about LLMs: {report.new} new, "
+             f"{report.updated} updated, {len(report.skipped)} skipped")
+        for problem in report.errors:
+            info(f"warning: {problem}")
+    if report.manifest:
+        info(f"run manifest: {report.manifest}")
     if not no_index:
         _run_index(settings, store)
     if as_json:
@@ -186,6 +208,73 @@ def index(settings: Settings, as_json: bool) -> None:
     report = _run_index(settings, PaperStore(settings.data_dir))
     if as_json:
         emit_json(report.as_dict())
+
+
+# -- backfill shards and freshness (the weekly GitHub workflow) ----------------------------------------
+@cli.command(name="shard-window")
+@click.option("--since", callback=_date, required=True, help="First day of the whole backfill window (YYYY-MM-DD).")
+@click.option("--until", callback=_date, required=True, help="Last day of the whole backfill window (YYYY-MM-DD).")
+@click.option("--shards", type=int, default=None, help="Split into this many shards and list them all.")
+@click.option("--shard", "one", default=None, help="Only shard I of N, written I/N (e.g. 2/4).")
+@click.option("--json", "as_json", is_flag=True, help='Print [{"shard", "index", "of", "since", "until", "days"}].')
+def shard_window_command(since: date, until: date, shards: int | None, one: str | None, as_json: bool) -> None:
+    """Split a backfill window into contiguous sub-windows, one per runner.
+
+    Each shard job runs `llm-atlas update --since S --until U --no-index` for its own window into its own
+    --data-dir; `llm-atlas merge-shards` then merges their stores in an order-independent way.
+    """
+    from tracker.shards import ShardError, shard_window, split_window
+
+    if (shards is None) == (one is None):
+        raise ShardError("give exactly one of --shards N (all shards) or --shard I/N (one shard)")
+    windows = [shard_window(since, until, one)] if one else split_window(since, until, shards or 0)
+    if as_json:
+        emit_json([w.as_dict() for w in windows])
+        return
+    for w in windows:
+        click.echo(f"{w.name}\t{w.since}\t{w.until}\t{w.days} days")
+
+
+@cli.command(name="merge-shards")
+@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print counts as JSON.")
+@folder_options
+def merge_shards(settings: Settings, sources: tuple[Path, ...], as_json: bool) -> None:
+    """Merge the stores of backfill shards (folders holding papers/YYYY/MM.jsonl, or .jsonl files).
+
+    Every record of every shard is read and checked first, then upserted in one canonical order: the
+    resulting store is byte-identical whatever order the shards are given in.
+    """
+    from tracker.shards import merge_slices
+    from tracker.store import PaperStore
+
+    store = PaperStore(settings.data_dir)
+    result, read = merge_slices(store, list(sources))
+    counts = {"shards": len(sources), "read": read, **result.as_dict(), "stored": len(store)}
+    if as_json:
+        emit_json(counts)
+    else:
+        info(f"merged {counts['shards']} shards ({read} records): {counts['new']} new, {counts['updated']} updated, "
+             f"{counts['unchanged']} unchanged; the store holds {counts['stored']}")
+
+
+@cli.command()
+@click.option("--max-weeks", type=click.IntRange(1), default=2, show_default=True,
+              help="Stale when the newest stored paper was first submitted longer ago than this.")
+@click.option("--as-of", callback=_date, help="Judge as of this day (YYYY-MM-DD). Default: today.")
+@click.option("--json", "as_json", is_flag=True, help='Print {"stale", "newest", "age_days", "reason", ...}.')
+@folder_options
+def freshness(settings: Settings, max_weeks: int, as_of: date | None, as_json: bool) -> None:
+    """Fail (exit 1) when no paper was added for --max-weeks weeks: the loud end of a silent tracker."""
+    from tracker.freshness import check_freshness
+    from tracker.store import PaperStore
+
+    result = check_freshness(PaperStore(settings.data_dir), max_weeks, as_of)
+    if as_json:
+        emit_json(result.as_dict())
+    if result.stale:
+        raise AtlasError(f"stale store: {result.describe()}")
+    info(f"fresh: {result.describe()}")
 
 
 # -- search ----------------------------------------------------------------------------------------
@@ -284,13 +373,14 @@ def validate(settings: Settings) -> None:
 @catalog.command()
 @folder_options
 def schema(settings: Settings) -> None:
-    """Write catalog/schema/model.schema.json (editors complete and check YAML with it)."""
+    """Write catalog/schema/model.schema.json and families.schema.json (editors complete and check YAML with them)."""
     from tracker.atomic import write_if_changed
-    from tracker.catalog import model_json_schema
+    from tracker.catalog import schema_files
 
-    path = settings.catalog_dir / "schema" / "model.schema.json"
-    write_if_changed(path, (json.dumps(model_json_schema(), indent=2) + "\n").encode())
-    info(f"wrote {path}")
+    for name, text in schema_files().items():
+        path = settings.catalog_dir / "schema" / name
+        changed = write_if_changed(path, text.encode())
+        info(f"{'wrote' if changed else 'unchanged'} {path}")
 
 
 @cli.command()
