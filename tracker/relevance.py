@@ -142,3 +142,8 @@ def assess(paper: Paper) -> Relevance:
 
 def is_llm_paper(paper: Paper) -> bool:
     return assess(paper).relevant
+
+
+def select_llm_papers(papers: list[Paper]) -> list[bool]:
+    """The verdict for each paper of a batch (same order)."""
+    return [is_llm_paper(p) for p in papers]
