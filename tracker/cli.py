@@ -110,7 +110,7 @@ def update(settings: Settings, since: date | None, until: date | None, categorie
     from tracker.tracker_config import load_tracker_config
     from tracker.update import run_update
 
-    config = load_tracker_config(config_path, settings.repo_root).with_urls(arxiv_api_url, arxiv_feed_url)
+    config = load_tracker_config(config_path, settings.repo_root, arxiv_api_url, arxiv_feed_url)
     if categories is not None:
         config = dataclasses.replace(config, categories=[c.strip() for c in categories.split(",") if c.strip()])
     if no_feed:

@@ -118,8 +118,9 @@ def parse_feed(content: bytes, source: str = "feed") -> FeedReport:
     report = FeedReport()
     if broken:
         report.skipped.append(f"{source}: invalid UTF-8 bytes replaced")
-    if parsed.bozo and not parsed.entries:
-        raise ValueError(f"{source}: not a feed ({parsed.get('bozo_exception')})")
+    if not parsed.entries and (parsed.bozo or not parsed.get("version")):
+        why = parsed.get("bozo_exception") or "neither RSS nor Atom"
+        raise ValueError(f"{source}: not a feed ({why})")
     channel_date = parsed.feed.get("published_parsed") or parsed.feed.get("updated_parsed")
     report.announced = date(channel_date[0], channel_date[1], channel_date[2]) if channel_date else None
     for number, entry in enumerate(parsed.entries, start=1):

@@ -74,7 +74,7 @@ class TrackerConfig:
             raise InputError(source, "categories: give at least one category or query")
         if self.date_field not in ("lastUpdatedDate", "submittedDate"):
             raise InputError(source, f"date_field: must be lastUpdatedDate or submittedDate, not {self.date_field!r}")
-        for url in (self.api_url, self.feed_url):
+        for url in (self.api_url, self.feed_url) if self.use_feed else (self.api_url,):
             if urlsplit(url).hostname in ARXIV_HOSTS and self.delay_seconds < ARXIV_MIN_DELAY:
                 raise InputError(source, f"delay_seconds: arXiv asks for at least {ARXIV_MIN_DELAY:g} s between "
                                          f"requests ({url}); smaller delays are only for mirrors and test servers")
@@ -101,14 +101,18 @@ def _coerce(name: str, value: Any, default: Any, source: Path) -> Any:
     return value
 
 
-def load_tracker_config(path: Path | None = None, repo_root: Path | None = None) -> TrackerConfig:
-    """``path``, else ``$LLM_ATLAS_TRACKER_CONFIG``, else ``<repo>/tracker.toml``, else the defaults."""
+def load_tracker_config(path: Path | None = None, repo_root: Path | None = None, api_url: str | None = None,
+                        feed_url: str | None = None) -> TrackerConfig:
+    """``path``, else ``$LLM_ATLAS_TRACKER_CONFIG``, else ``<repo>/tracker.toml``, else the defaults.
+
+    ``api_url``/``feed_url`` (the command-line options) override the file before it is checked.
+    """
     if path is None and os.environ.get("LLM_ATLAS_TRACKER_CONFIG"):
         path = Path(os.environ["LLM_ATLAS_TRACKER_CONFIG"])
     if path is None and repo_root is not None and (repo_root / CONFIG_NAME).is_file():
         path = repo_root / CONFIG_NAME
     if path is None:
-        return TrackerConfig().check()
+        return TrackerConfig().with_urls(api_url, feed_url).check()
     path = Path(path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -130,4 +134,4 @@ def load_tracker_config(path: Path | None = None, repo_root: Path | None = None)
         if key not in known:
             raise InputError(path, f"{key}: unknown setting (known: {', '.join(sorted(known))})")
         values[key] = _coerce(key, value, getattr(defaults, key), path)
-    return TrackerConfig(**values).check(path)
+    return TrackerConfig(**values).with_urls(api_url, feed_url).check(path)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -220,17 +220,6 @@ class _Run:
             self.store.save()
 
 
-def _chunks(papers: Iterable[Paper], size: int) -> Iterator[list[Paper]]:
-    chunk: list[Paper] = []
-    for paper in papers:
-        chunk.append(paper)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
 def run_update(
     store: PaperStore,
     config: TrackerConfig | None = None,
@@ -256,16 +245,24 @@ def run_update(
     run = _Run(store, ledger, report, select or default_selector(), checkpoint)
 
     api = ArxivApiSource(config, http)
+    pending: list[Paper] = []
     try:
-        for chunk in _chunks(api.fetch(since, until), config.page_size):
-            report.fetched_api += len(chunk)
-            run.process(chunk)
+        for paper in api.fetch(since, until):
+            pending.append(paper)
+            if len(pending) >= config.page_size:
+                report.fetched_api += len(pending)
+                run.process(pending)
+                pending = []
         report.api_complete = True
     except ArxivUnreachableError as error:
         report.reachable = False
         report.errors.append(f"API: {error}")
     except ArxivError as error:
         report.errors.append(f"API: {error}")
+    finally:
+        # what arrived before a failure is kept: the papers are real, only the window is incomplete
+        report.fetched_api += len(pending)
+        run.process(pending)
     report.pages = api.report.pages
     report.skipped += api.report.skipped + api.report.repaired
 
