@@ -2,8 +2,8 @@
 
 API requests (``/api/query``) are answered from ``pages`` keyed by the ``start`` parameter; listing-feed
 requests (``/rss/...``) from ``feed``. ``faults`` is a queue of scripted answers (status, headers, body)
-served to the next API requests before the recorded pages (status -1: a 1 s stall); ``stall_at`` makes one page wait until
-``release`` is set (for kill tests). Every request is logged with its time and headers.
+served to the next API requests before the recorded pages (status -1: a 1 s stall); ``stall_at`` makes
+one page wait until ``release`` is set (for kill tests). Every request is logged with its time and headers.
 """
 
 from __future__ import annotations
