@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: site test install lint update index build clean
+.PHONY: site test install lint update index build weekly clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,11 +24,15 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check tracker tests scripts
+	$(BIN)/ruff check tracker tests scripts scripts/weekly
 	$(BIN)/mypy tracker
 
 update index build: $(STAMP)
 	$(BIN)/llm-atlas $@
+
+# What the weekly GitHub workflow runs: update -> index -> build -> freshness (README: Weekly updates)
+weekly: $(STAMP)
+	$(BIN)/python scripts/weekly $(ARGS)
 
 clean:
 	rm -rf site docs/generated .cache
