@@ -51,3 +51,13 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
         monkeypatch.delenv(var, raising=False)
     monkeypatch.chdir(root)
     yield root
+
+
+@pytest.fixture(scope="session")
+def onnx_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A cache folder holding the ONNX export (fp32 + int8) of the shipped model, exported once per session."""
+    from tracker.onnx_export import ensure_onnx
+
+    cache = tmp_path_factory.mktemp("onnx-cache")
+    ensure_onnx(cache)
+    return cache

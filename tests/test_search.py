@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -9,10 +12,13 @@ import numpy as np
 import pytest
 
 from tracker.embeddings import Embedder, EmbeddingCache
-from tracker.index import PaperIndex, build_index
+from tracker.index import FLAT_LIMIT, PaperIndex, build_index, choose_kind
 from tracker.paper import Paper
-from tracker.search import PaperSearch, SearchFilters
+from tracker.search import FUSION_DEPTH, METHODS, PaperSearch, SearchFilters
 from tracker.store import PaperStore
+from tracker.topics import load_topics
+
+REPO = Path(__file__).parent.parent
 
 pytestmark = pytest.mark.slow
 
@@ -83,15 +89,82 @@ def test_related_excludes_the_paper_itself(indexed, embedder: Embedder) -> None:
     assert hits[0].paper.id == index.ids[int(np.argmax(sims))]
 
 
-def test_filters_restrict_results(indexed, embedder: Embedder) -> None:
+@pytest.mark.parametrize("method", METHODS)
+def test_filters_restrict_results(indexed, embedder: Embedder, method: str) -> None:
     store, cache, _ = indexed
-    search = PaperSearch(store, PaperIndex.load(cache), embedder)
+    search = PaperSearch(store, PaperIndex.load(cache), embedder, method=method)
     only_cv = search.search("vision language model", k=10, filters=SearchFilters(categories=["cs.CV"]))
     assert only_cv and all("cs.CV" in h.paper.categories for h in only_cv)
+    unfiltered = search.search("vision language model", k=10)
+    assert any("cs.CV" not in h.paper.categories for h in unfiltered)  # so the filter did something
     allowed = {p.id for p in list(store)[:7]}
     restricted = search.search("language model", k=10, filters=SearchFilters(allowed_ids=allowed))
-    assert {h.paper.id for h in restricted} == allowed
+    assert restricted and {h.paper.id for h in restricted} <= allowed
     assert search.search("language model", filters=SearchFilters(since=date(2026, 7, 2))) == []
+    assert search.search("language model", filters=SearchFilters(until=date(2026, 6, 30))) == []
+
+
+def test_related_respects_filters_and_still_excludes_itself(indexed, embedder: Embedder) -> None:
+    store, cache, _ = indexed
+    search = PaperSearch(store, PaperIndex.load(cache), embedder)
+    paper = next(p for p in store if "cs.CL" in p.categories)
+    hits = search.related(paper.id, k=5, filters=SearchFilters(categories=["cs.CL"]))
+    assert len(hits) == 5 and paper.id not in {h.paper.id for h in hits}
+    assert all("cs.CL" in h.paper.categories for h in hits)
+
+
+def test_hybrid_fuses_the_dense_and_bm25_rankings(indexed, embedder: Embedder) -> None:
+    store, cache, _ = indexed
+    search = PaperSearch(store, PaperIndex.load(cache), embedder)
+    query = "reducing hallucinations with retrieval"
+    dense = [h.paper.id for h in search.search(query, k=FUSION_DEPTH, method="dense")]
+    bm25 = [h.paper.id for h in search.search(query, k=FUSION_DEPTH, method="bm25")]
+    hybrid = search.search(query, k=10)
+    assert search.method == "hybrid" and len(hybrid) == 10
+    # each hybrid score recomputed independently from the two plain rankings: sum of 1 / (60 + rank)
+    def fused(pid: str) -> float:
+        return sum(1 / (60 + ranking.index(pid) + 1) for ranking in (dense, bm25) if pid in ranking)
+
+    assert all(h.score == pytest.approx(fused(h.paper.id)) for h in hybrid)
+    best = sorted((fused(pid) for pid in set(dense) | set(bm25)), reverse=True)[:10]
+    assert [h.score for h in hybrid] == pytest.approx(best)
+    # every BM25 hit shares a word with the query
+    assert all(any(w in h.paper.text.lower() for w in ("hallucinat", "retriev", "reduc"))
+               for h in search.search(query, k=10, method="bm25"))
+
+
+def test_index_kind_is_chosen_by_size(indexed, tmp_path: Path) -> None:
+    _, cache, report = indexed
+    assert report.kind == "flat" == PaperIndex.load(cache).kind
+    assert choose_kind(FLAT_LIMIT) == "flat" and choose_kind(FLAT_LIMIT + 1) == "ivf"
+    # an IVF index over the same real vectors, saved and loaded, finds the exact nearest neighbours
+    flat = PaperIndex.load(cache)
+    ivf = PaperIndex(flat.ids, flat.vectors, kind="ivf")
+    ivf.save(tmp_path)
+    ivf = PaperIndex.load(tmp_path)
+    assert ivf.kind == "ivf" and ivf.graph.ntotal == len(flat)
+    overlaps = []
+    for row in range(0, len(flat), max(1, len(flat) // 20)):
+        exact = {pid for pid, _ in flat.search(flat.vectors[row], 10)}
+        overlaps.append(len(exact & {pid for pid, _ in ivf.search(flat.vectors[row], 10)}) / 10)
+    assert sum(overlaps) / len(overlaps) >= 0.95, overlaps
+
+
+def test_cli_search_filters_by_topic_and_method(indexed) -> None:
+    store, cache, _ = indexed
+    taxonomy = load_topics(REPO / "catalog")
+    topic = max(taxonomy.topics, key=lambda t: sum(any(m.topic == t for m in taxonomy.match(p)) for p in store))
+    done = subprocess.run(
+        [sys.executable, "-m", "tracker", "search", "language model evaluation", "--method", "bm25", "--topic",
+         topic, "-k", "5", "--json", "--data-dir", str(store.data_dir), "--cache-dir", str(cache),
+         "--catalog-dir", str(REPO / "catalog")], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    hits = json.loads(done.stdout)
+    assert hits and all(any(m.topic == topic for m in taxonomy.match(store.papers[h["id"]])) for h in hits)
+    bad = subprocess.run([sys.executable, "-m", "tracker", "search", "x", "--topic", "no-such-topic", "--data-dir",
+                          str(store.data_dir), "--cache-dir", str(cache), "--catalog-dir", str(REPO / "catalog")],
+                         capture_output=True, text=True)
+    assert bad.returncode == 1 and "'no-such-topic' is not a topic id" in bad.stderr
 
 
 def test_torch_vectors_are_normalised(embedder: Embedder) -> None:

@@ -171,20 +171,23 @@ def import_(settings: Settings, path: Path, use_filter: bool, since: date | None
              f"{counts['updated']} updated, {counts['unchanged']} unchanged; the store holds {counts['stored']}")
 
 
-def _run_index(settings: Settings, store: Any) -> Any:
+def _run_index(settings: Settings, store: Any, backend: str | None = None) -> Any:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
+    from tracker.embeddings import DEFAULT_BACKEND, make_embedder
     from tracker.index import build_index
 
+    embedder = make_embedder(backend or DEFAULT_BACKEND, settings.cache_dir, info)
     with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
                   TimeRemainingColumn(), console=_stderr_console(), transient=True) as progress:
         task = progress.add_task("embedding", total=0)
         report = build_index(
-            store, settings.cache_dir,
+            store, settings.cache_dir, embedder,
             progress=lambda n: progress.advance(task, n),
             on_start=lambda total: progress.update(task, total=total),
         )
-    info(f"index: {report.papers} papers, {report.embedded} embedded now ({report.model})")
+    info(f"index: {report.papers} papers, {report.embedded} embedded now ({report.model}, {report.backend}, "
+         f"{report.kind})")
     return report
 
 
@@ -194,18 +197,25 @@ def _stderr_console() -> Any:
     return Console(stderr=True)
 
 
+EMBEDDERS = ("onnx-int8", "onnx-fp32", "torch")
+
+
 @cli.command()
+@click.option("--embedder", "backend", type=click.Choice(EMBEDDERS), default="onnx-int8", show_default=True,
+              help="How papers are embedded: ONNX Runtime (exported from the shipped model once, into the "
+                   "cache) or sentence-transformers on torch (the reference).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @folder_options
-def index(settings: Settings, as_json: bool) -> None:
-    """Embed new or changed papers and rebuild the search index (no network).
+def index(settings: Settings, backend: str, as_json: bool) -> None:
+    """Embed new or changed papers and rebuild the search index: vectors + BM25 (no network).
 
     Vectors are cached by model + paper id + text hash, so a second run embeds nothing. Interrupt it at
-    any time: finished chunks are kept and the next run resumes.
+    any time: finished chunks are kept and the next run resumes. Searches use the embedder the index was
+    built with.
     """
     from tracker.store import PaperStore
 
-    report = _run_index(settings, PaperStore(settings.data_dir))
+    report = _run_index(settings, PaperStore(settings.data_dir), backend)
     if as_json:
         emit_json(report.as_dict())
 
@@ -288,10 +298,18 @@ def _searcher(settings: Settings) -> Any:
 
 
 def _filters(settings: Settings, since: date | None, until: date | None, category: tuple[str, ...],
-             model: tuple[str, ...], store: Any) -> Any:
+             model: tuple[str, ...], store: Any, topic: tuple[str, ...] = ()) -> Any:
     from tracker.search import SearchFilters
 
     allowed: set[str] | None = None
+    if topic:
+        from tracker.topics import load_topics
+
+        taxonomy = load_topics(settings.catalog_dir)
+        unknown = [t for t in topic if t not in taxonomy.topics]
+        if unknown:
+            raise AtlasError(f"--topic: {unknown[0]!r} is not a topic id in {settings.catalog_dir / 'topics.yaml'}")
+        allowed = {p.id for p in store if any(m.topic in topic for m in taxonomy.match(p))}
     if model:
         from tracker.catalog import load_catalog
         from tracker.linking import link_papers_to_models
@@ -301,7 +319,8 @@ def _filters(settings: Settings, since: date | None, until: date | None, categor
         if unknown:
             raise AtlasError(f"--model: {unknown[0]!r} is not a catalog model or family id")
         links = link_papers_to_models(store, catalog)
-        allowed = {pid for pid, found in links.items() if any(x.model in model or x.family in model for x in found)}
+        linked = {pid for pid, found in links.items() if any(x.model in model or x.family in model for x in found)}
+        allowed = linked if allowed is None else allowed & linked
     return SearchFilters(since=since, until=until, categories=list(category), allowed_ids=allowed)
 
 
@@ -324,22 +343,30 @@ def search_options(func: F) -> F:
         click.option("--category", multiple=True, help="Only papers in this arXiv category (repeatable)."),
         click.option("--model", multiple=True,
                      help="Only papers linked to this catalog model or family id (repeatable)."),
+        click.option("--topic", multiple=True, help="Only papers under this research topic id (repeatable)."),
         click.option("--json", "as_json", is_flag=True, help='Print [{"id", "title", "score", ...}] best first.'),
     ]):
         func = option(func)
     return func
 
 
+SEARCH_METHODS = ("hybrid", "dense", "bm25")
+
+
 @cli.command()
 @click.argument("query")
 @search_options
+@click.option("--method", type=click.Choice(SEARCH_METHODS), default="hybrid", show_default=True,
+              help="dense (MiniLM vectors), bm25 (words) or hybrid (both, reciprocal-rank fused; best on the "
+                   "held-out evaluation sets).")
 @folder_options
 def search(settings: Settings, query: str, k: int, since: date | None, until: date | None,
-           category: tuple[str, ...], model: tuple[str, ...], as_json: bool) -> None:
-    """Search stored papers by meaning: QUERY is embedded and compared with every paper."""
+           category: tuple[str, ...], model: tuple[str, ...], topic: tuple[str, ...], method: str,
+           as_json: bool) -> None:
+    """Search stored papers by meaning and words: QUERY is matched against every title and abstract."""
     searcher = _searcher(settings)
-    hits = searcher.search(query, k, _filters(settings, since, until, category, model, searcher.store))
-    _print_hits(hits, as_json)
+    filters = _filters(settings, since, until, category, model, searcher.store, topic)
+    _print_hits(searcher.search(query, k, filters, method=method), as_json)
 
 
 @cli.command()
@@ -347,11 +374,47 @@ def search(settings: Settings, query: str, k: int, since: date | None, until: da
 @search_options
 @folder_options
 def related(settings: Settings, arxiv_id: str, k: int, since: date | None, until: date | None,
-            category: tuple[str, ...], model: tuple[str, ...], as_json: bool) -> None:
-    """Papers most like ARXIV_ID (the paper itself is left out)."""
+            category: tuple[str, ...], model: tuple[str, ...], topic: tuple[str, ...], as_json: bool) -> None:
+    """Papers most like ARXIV_ID by their vectors (the paper itself is left out)."""
     searcher = _searcher(settings)
-    hits = searcher.related(arxiv_id, k, _filters(settings, since, until, category, model, searcher.store))
+    hits = searcher.related(arxiv_id, k, _filters(settings, since, until, category, model, searcher.store, topic))
     _print_hits(hits, as_json)
+
+
+@cli.command(name="eval")
+@click.argument("beir_dir", type=click.Path(path_type=Path))
+@click.option("-k", "k", default=10, show_default=True, type=click.IntRange(1, 100),
+              help="Cut-off of nDCG, Recall and MRR.")
+@click.option("--method", type=click.Choice(SEARCH_METHODS), default="hybrid", show_default=True,
+              help="The search method to evaluate.")
+@click.option("--embedder", "backend", type=click.Choice(EMBEDDERS), default="onnx-int8", show_default=True,
+              help="How documents and queries are embedded.")
+@click.option("--split", default="test", show_default=True, help="Which qrels/<split>.tsv to score (dev tunes).")
+@click.option("--json", "as_json", is_flag=True,
+              help='Print {"ndcg@10", "recall@10", "recall@100", "mrr@10", "queries"}.')
+@folder_options
+def eval_(settings: Settings, beir_dir: Path, k: int, method: str, backend: str, split: str, as_json: bool) -> None:
+    """Retrieval quality on a BEIR-format set (corpus.jsonl, queries.jsonl, qrels/test.tsv).
+
+    The set is indexed under <cache>/eval/ with the chosen method; the paper store is not touched.
+    Prints nDCG@k, Recall@k, Recall@100 and MRR@k over the judged queries.
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from tracker.evaluation import evaluate
+
+    with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+                  TimeRemainingColumn(), console=_stderr_console(), transient=True) as progress:
+        task = progress.add_task("embedding", total=None)
+        result = evaluate(beir_dir, settings.cache_dir, method, k, backend, split=split,
+                          progress=lambda n: progress.advance(task, n))
+    if as_json:
+        emit_json(result)
+        return
+    click.echo(f"{beir_dir} ({split}, {result['queries']} queries, {method}, {backend})")
+    for name, value in result.items():
+        if name != "queries":
+            click.echo(f"  {name:<11} {value:.4f}")
 
 
 # -- catalog and links -----------------------------------------------------------------------------

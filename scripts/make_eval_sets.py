@@ -1,0 +1,142 @@
+#!/usr/bin/env python3
+"""Build the known-item evaluation sets (BEIR format) from the shared corpus of real arXiv papers.
+
+    .venv/bin/python scripts/make_eval_sets.py [--corpus PATH] [--out .cache/llm-atlas/evalsets] [--docs 5000]
+
+Writes one BEIR directory per query kind, each with ``corpus.jsonl``, ``queries.jsonl``, ``qrels/dev.tsv``
+(for tuning) and ``qrels/test.tsv`` (held out: report only). Deterministic: same corpus file, same sets.
+
+The corpus is a fixed sample of the corpus's papers about language models (a fixed pattern below, not the
+project's relevance filter, so the sets do not move when the filter is retuned). A query is
+one sentence taken *out* of a sample paper's abstract; that paper's document keeps its title and the rest
+of its abstract, so the query's words are not in it verbatim and the only relevant document is the
+paper it came from (known-item search with a paraphrase-like query):
+
+* ``ki-first``: the abstract's first sentence, the problem the paper addresses (hard: often generic);
+* ``ki-contrib``: the first later sentence saying what the paper proposes / introduces / presents.
+
+Queries are split into dev and test by a hash of the paper id (half each).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import re
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tracker.importer import read_papers  # noqa: E402
+from tracker.paper import Paper  # noqa: E402
+
+DEFAULT_CORPUS = Path("/work/shared/data/corpus/arxiv_ai_2025_2026/papers_dedup_2025-03-18_to_2026-07-01.jsonl.gz")
+# A sentence ends at . ! ? followed by space and a capital, digit or bracket; "e.g." and "i.e." do not end one.
+_SENTENCE_END = re.compile(r"(?<!\be\.g)(?<!\bi\.e)(?<=[.!?])\s+(?=[A-Z0-9(\[])")
+_ABOUT_LANGUAGE_MODELS = re.compile(r"\b(LLMs?|VLMs?|MLLMs?|(large |vision[- ])?language models?)\b", re.IGNORECASE)
+_CONTRIBUTION = re.compile(r"\b(we|this (paper|work|study))\s+(propose|introduce|present|develop)", re.IGNORECASE)
+
+
+def sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
+
+
+def rank_key(paper_id: str, salt: str) -> str:
+    return hashlib.sha256(f"{salt}:{paper_id}".encode()).hexdigest()
+
+
+def pick_sentence(parts: list[str], kind: str) -> int | None:
+    """Index of the query sentence in ``parts``, or None when the paper has no usable one."""
+    if len(parts) < 4:  # too short an abstract: the rest would say too little
+        return None
+    candidates = [0] if kind == "ki-first" else [i for i in range(1, len(parts)) if _CONTRIBUTION.search(parts[i])]
+    for i in candidates:
+        words = len(parts[i].split())
+        if 10 <= words <= 60:
+            return i
+    return None
+
+
+def build(papers: list[Paper], out: Path, kind: str, queries_wanted: int) -> dict[str, int]:
+    folder = out / kind
+    (folder / "qrels").mkdir(parents=True, exist_ok=True)
+    order = sorted(papers, key=lambda p: rank_key(p.id, kind))
+    chosen: dict[str, str] = {}  # paper id -> query sentence
+    documents: dict[str, tuple[str, str]] = {p.id: (p.title, p.abstract) for p in papers}
+    for paper in order:
+        if len(chosen) == queries_wanted:
+            break
+        parts = sentences(paper.abstract)
+        at = pick_sentence(parts, kind)
+        if at is None:
+            continue
+        chosen[paper.id] = parts[at]
+        documents[paper.id] = (paper.title, " ".join(parts[:at] + parts[at + 1 :]))
+    with (folder / "corpus.jsonl").open("w", encoding="utf-8") as handle:
+        for doc_id in sorted(documents):
+            title, text = documents[doc_id]
+            handle.write(json.dumps({"_id": doc_id, "title": title, "text": text}, ensure_ascii=False) + "\n")
+    with (folder / "queries.jsonl").open("w", encoding="utf-8") as handle:
+        for paper_id in sorted(chosen):
+            handle.write(json.dumps({"_id": f"q{paper_id}", "text": chosen[paper_id]}, ensure_ascii=False) + "\n")
+    counts = {"dev": 0, "test": 0}
+    for split in counts:
+        with (folder / "qrels" / f"{split}.tsv").open("w", encoding="utf-8") as handle:
+            handle.write("query-id\tcorpus-id\tscore\n")
+            for paper_id in sorted(chosen):
+                in_dev = int(rank_key(paper_id, "split")[:8], 16) % 2 == 0
+                if in_dev == (split == "dev"):
+                    handle.write(f"q{paper_id}\t{paper_id}\t1\n")
+                    counts[split] += 1
+    return {"documents": len(documents), **counts}
+
+
+def subset(source: Path, out: Path, queries: int, docs: int) -> dict[str, int]:
+    """A small held-out copy for tests: the first ``queries`` test queries (by id), their papers, and
+    the other documents needed to reach ``docs`` (first by a hash of the id), as ``qrels/test.tsv``."""
+    lines = (source / "qrels" / "test.tsv").read_text(encoding="utf-8").splitlines()[1:]
+    pairs = sorted(tuple(line.split("\t")[:2]) for line in lines)[:queries]
+    wanted_queries = {q for q, _ in pairs}
+    targets = {d for _, d in pairs}
+    corpus = [json.loads(line) for line in (source / "corpus.jsonl").read_text(encoding="utf-8").splitlines()]
+    others = sorted((r for r in corpus if r["_id"] not in targets), key=lambda r: rank_key(r["_id"], "fixture"))
+    keep = {r["_id"] for r in corpus if r["_id"] in targets} | {r["_id"] for r in others[: docs - len(targets)]}
+    (out / "qrels").mkdir(parents=True, exist_ok=True)
+    with (out / "corpus.jsonl").open("w", encoding="utf-8") as handle:
+        for record in corpus:
+            if record["_id"] in keep:
+                handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+    with (out / "queries.jsonl").open("w", encoding="utf-8") as handle:
+        for line in (source / "queries.jsonl").read_text(encoding="utf-8").splitlines():
+            if json.loads(line)["_id"] in wanted_queries:
+                handle.write(line + "\n")
+    with (out / "qrels" / "test.tsv").open("w", encoding="utf-8") as handle:
+        handle.write("query-id\tcorpus-id\tscore\n")
+        for query_id, doc_id in pairs:
+            handle.write(f"{query_id}\t{doc_id}\t1\n")
+    return {"documents": len(keep), "queries": len(pairs)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--out", type=Path, default=Path(".cache/llm-atlas/evalsets"))
+    parser.add_argument("--docs", type=int, default=5000, help="LLM papers in the corpus sample")
+    parser.add_argument("--queries", type=int, default=400, help="queries per set (half dev, half test)")
+    parser.add_argument("--fixture", type=Path, default=None,
+                        help="also write small held-out copies (60 test queries, 300 documents) here")
+    args = parser.parse_args()
+    unique = {p.id: p for p in read_papers(args.corpus)}
+    llm = [p for p in unique.values() if _ABOUT_LANGUAGE_MODELS.search(p.text)]
+    sample = sorted(llm, key=lambda p: rank_key(p.id, "corpus"))[: args.docs]
+    print(f"{len(unique)} papers, {len(llm)} about LLMs, sample of {len(sample)}", file=sys.stderr)
+    for kind in ("ki-first", "ki-contrib"):
+        print(kind, build(sample, args.out, kind, args.queries), file=sys.stderr)
+        if args.fixture:
+            print(kind, "fixture", subset(args.out / kind, args.fixture / kind, 60, 300), file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,76 @@
+#!/usr/bin/env python3
+"""Choose the hybrid search settings on the *dev* queries of the evaluation sets (never on test).
+
+    .venv/bin/python scripts/tune_search.py [SET_DIR ...] [--cache-dir .cache/llm-atlas] [--json]
+
+Default sets: ``.cache/llm-atlas/evalsets/ki-first`` and ``ki-contrib`` (``scripts/make_eval_sets.py``).
+For every BM25 title weight and every fusion setting it prints mean nDCG@10 over the sets' dev queries;
+the winners are the constants in ``tracker/lexical.py`` (TITLE_WEIGHT) and ``tracker/fusion.py``.
+Vectors come from the evaluation cache (``<cache>/eval/``), so a rerun embeds nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tracker.embeddings import DEFAULT_BACKEND, make_embedder  # noqa: E402
+from tracker.evaluation import index_beir, load_beir, score_run  # noqa: E402
+from tracker.lexical import LexicalIndex  # noqa: E402
+from tracker.search import rank_rows  # noqa: E402
+
+DEFAULT_SETS = [Path(".cache/llm-atlas/evalsets") / name for name in ("ki-first", "ki-contrib")]
+TITLE_WEIGHTS = (1, 2, 3)
+FUSIONS = [("dense", None), ("bm25", None)] + [
+    ("hybrid", (k, (1.0, w))) for k in (10, 30, 60, 100) for w in (0.5, 0.75, 1.0, 1.5)
+]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("sets", nargs="*", type=Path, default=DEFAULT_SETS)
+    parser.add_argument("--cache-dir", type=Path, default=Path(".cache/llm-atlas"))
+    parser.add_argument("--split", default="dev")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    embedder = make_embedder(DEFAULT_BACKEND, args.cache_dir)
+    table: dict[str, dict[str, float]] = {}
+    for folder in args.sets:
+        beir = load_beir(folder, args.split)
+        index = index_beir(beir, args.cache_dir, embedder)
+        wanted = sorted(beir.qrels)
+        vectors = embedder.encode([beir.queries[q] for q in wanted])
+        ids = sorted(beir.corpus)
+        for title_weight in TITLE_WEIGHTS:
+            index._lexical = LexicalIndex.build(ids, [beir.corpus[i] for i in ids], title_weight=title_weight)
+            for method, fusion in FUSIONS:
+                if method == "dense" and title_weight != TITLE_WEIGHTS[0]:
+                    continue
+                extra = {} if fusion is None else {"rrf_k": fusion[0], "weights": fusion[1]}
+                run = {}
+                for pos, query_id in enumerate(wanted):
+                    query = beir.queries[query_id]
+                    ranked = rank_rows(index, query, lambda p=pos, v=vectors: v[p], method, 100, **extra)
+                    run[query_id] = [index.ids[r] for r, _ in ranked]
+                name = method if fusion is None else f"hybrid k={fusion[0]} w_bm25={fusion[1][1]}"
+                if method != "dense":
+                    name += f" title×{title_weight}"
+                table.setdefault(name, {})[folder.name] = score_run(run, beir.qrels)["ndcg@10"]
+    for row in table.values():
+        row["mean"] = round(sum(row.values()) / len(row), 4)
+    ordered = dict(sorted(table.items(), key=lambda item: -item[1]["mean"]))
+    if args.json:
+        print(json.dumps(ordered, indent=2))
+        return
+    names = [f.name for f in args.sets]
+    print(f"{'setting (dev nDCG@10)':<40}" + "".join(f"{n:>12}" for n in [*names, "mean"]))
+    for name, row in ordered.items():
+        print(f"{name:<40}" + "".join(f"{row[n]:>12.4f}" for n in [*names, "mean"]))
+
+
+if __name__ == "__main__":
+    main()

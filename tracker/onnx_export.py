@@ -1,0 +1,146 @@
+"""Export the shipped all-MiniLM-L6-v2 to ONNX (fp32, then dynamic int8) into the cache, once.
+
+The exported graph is the whole sentence encoder: BERT, mean pooling over real tokens and L2
+normalisation, so a runtime only tokenises and calls it (the Python ONNX path and a browser alike).
+torch is imported here only: the search path never needs this module once the files exist.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from tracker.atomic import atomic_write_text
+from tracker.embeddings import MODEL_NAME, model_path
+from tracker.errors import AtlasError
+
+OPSET = 17
+FP32_FILE = "model.onnx"
+INT8_FILE = "model-int8.onnx"
+TOKENIZER_FILE = "tokenizer.json"
+MANIFEST_FILE = "manifest.json"
+# The shipped model's max_seq_length (sentence_bert_config.json): longer texts are truncated, as with torch.
+MAX_TOKENS = 256
+
+
+def onnx_dir(cache_dir: Path) -> Path:
+    return Path(cache_dir) / "models" / MODEL_NAME / "onnx"
+
+
+def source_fingerprint() -> str:
+    """Identifies the shipped weights + tokenizer, so a new model package triggers a new export."""
+    digest = hashlib.sha256()
+    folder = model_path()
+    for name in ("model.safetensors", "tokenizer.json", "config.json"):
+        path = folder / name
+        digest.update(name.encode())
+        digest.update(str(path.stat().st_size).encode())
+        with path.open("rb") as handle:
+            # the first MiB plus size is plenty to tell model packages apart, and stays quick
+            digest.update(handle.read(1 << 20))
+    return digest.hexdigest()[:16]
+
+
+def export_is_current(cache_dir: Path) -> bool:
+    folder = onnx_dir(cache_dir)
+    manifest = folder / MANIFEST_FILE
+    if not manifest.exists():
+        return False
+    try:
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+    except json.JSONDecodeError:
+        return False
+    files_there = all((folder / name).exists() for name in (FP32_FILE, INT8_FILE, TOKENIZER_FILE))
+    return files_there and data.get("source") == source_fingerprint()
+
+
+def export_onnx(cache_dir: Path, log: Any = None) -> Path:
+    """Write ``model.onnx``, ``model-int8.onnx``, ``tokenizer.json`` and a manifest; return the folder.
+
+    Everything is written into a temporary folder first and moved in file by file, manifest last,
+    so an interrupted export is simply redone next time.
+    """
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    import torch
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+    from transformers import AutoModel
+
+    folder = onnx_dir(cache_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    source = model_path()
+    if log:
+        log(f"exporting {MODEL_NAME} to ONNX in {folder} (once)")
+
+    class SentenceEncoder(torch.nn.Module):
+        """BERT + mean pooling + L2 normalisation: exactly sentence-transformers' three modules."""
+
+        def __init__(self, bert: torch.nn.Module) -> None:
+            super().__init__()
+            self.bert = bert
+
+        def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
+                    token_type_ids: torch.Tensor) -> torch.Tensor:
+            hidden = self.bert(input_ids=input_ids, attention_mask=attention_mask,
+                               token_type_ids=token_type_ids).last_hidden_state
+            mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+            pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
+            return torch.nn.functional.normalize(pooled, p=2.0, dim=1)
+
+    bert = AutoModel.from_pretrained(str(source), local_files_only=True)
+    bert.eval()
+    encoder = SentenceEncoder(bert).eval()
+    # A padded example (second row shorter), so tracing keeps the attention-mask path rather than
+    # specialising on an all-ones mask.
+    mask = torch.ones((2, 16), dtype=torch.long)
+    mask[1, 9:] = 0
+    example = (torch.full((2, 16), 1000, dtype=torch.long) * mask, mask, torch.zeros((2, 16), dtype=torch.long))
+    with tempfile.TemporaryDirectory(dir=folder) as scratch_name:
+        scratch = Path(scratch_name)
+        fp32 = scratch / FP32_FILE
+        with torch.no_grad():
+            torch.onnx.export(
+                encoder,
+                example,
+                str(fp32),
+                input_names=["input_ids", "attention_mask", "token_type_ids"],
+                output_names=["sentence_embedding"],
+                dynamic_axes={
+                    "input_ids": {0: "batch", 1: "tokens"},
+                    "attention_mask": {0: "batch", 1: "tokens"},
+                    "token_type_ids": {0: "batch", 1: "tokens"},
+                    "sentence_embedding": {0: "batch"},
+                },
+                opset_version=OPSET,
+                do_constant_folding=True,
+                dynamo=False,
+            )
+        int8 = scratch / INT8_FILE
+        # Dynamic quantisation of the MatMul weights, per output channel (per-tensor scales lose too much:
+        # cosine to torch fell to 0.88 on real abstracts, per channel it stays >= 0.98). The embedding
+        # tables stay fp32.
+        quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8, per_channel=True,
+                         op_types_to_quantize=["MatMul"])
+        shutil.copyfile(source / TOKENIZER_FILE, scratch / TOKENIZER_FILE)
+        for name in (FP32_FILE, INT8_FILE, TOKENIZER_FILE):
+            os.replace(scratch / name, folder / name)
+    manifest = {"model": MODEL_NAME, "source": source_fingerprint(), "opset": OPSET, "max_tokens": MAX_TOKENS,
+                "files": [FP32_FILE, INT8_FILE, TOKENIZER_FILE], "torch": torch.__version__}
+    atomic_write_text(folder / MANIFEST_FILE, json.dumps(manifest, indent=2) + "\n")
+    return folder
+
+
+def ensure_onnx(cache_dir: Path, log: Any = None) -> Path:
+    """The folder holding a current export, exporting first when it is missing or stale."""
+    if export_is_current(cache_dir):
+        return onnx_dir(cache_dir)
+    try:
+        return export_onnx(cache_dir, log)
+    except ImportError as error:  # torch is only needed for this one step
+        raise AtlasError(f"cannot export the ONNX model ({error}); install torch or copy an export into "
+                         f"{onnx_dir(cache_dir)}") from None
