@@ -16,7 +16,8 @@ import re
 import sys
 from pathlib import Path
 
-DEFAULT_CSV = Path(__file__).resolve().parent.parent.parent / "shared/data/catalog/epoch_notable_ai_models_2025-02-24.csv"
+SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+DEFAULT_CSV = SHARED / "data/catalog/epoch_notable_ai_models_2025-02-24.csv"
 DEFAULT_FIELDS = [
     "Model", "Organization", "Publication date", "Link", "Parameters", "Parameters notes",
     "Training dataset size (datapoints)", "Dataset size notes", "Training compute (FLOP)", "Base model",

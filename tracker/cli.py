@@ -449,8 +449,11 @@ def schema(settings: Settings) -> None:
 @cli.command()
 @click.argument("ids", nargs=-1)
 @click.option("--json", "as_json", is_flag=True, help='Print {"<paper id>": [{"model", "family", "via"}, ...]}.')
+@click.option("--families", "with_families", is_flag=True,
+              help='Also print family-only links ({"model": null, "family", "via": "family"}): papers that '
+                   "name a family but none of its catalog models.")
 @folder_options
-def links(settings: Settings, ids: tuple[str, ...], as_json: bool) -> None:
+def links(settings: Settings, ids: tuple[str, ...], as_json: bool, with_families: bool) -> None:
     """The catalog models each stored paper is linked to, and why (all linked papers without IDS)."""
     from tracker.catalog import load_catalog
     from tracker.linking import ModelLinker
@@ -464,14 +467,21 @@ def links(settings: Settings, ids: tuple[str, ...], as_json: bool) -> None:
         if paper_id not in store:
             raise AtlasError(f"paper {paper_id} is not in the store")
     papers = [store.papers[i] for i in wanted] if wanted else list(store)
-    result = {p.id: [link.as_dict() for link in linker.link(p)] for p in papers}
+    result: dict[str, list[dict[str, str | None]]] = {}
+    for paper in papers:
+        model_links = linker.link(paper)
+        result[paper.id] = [link.as_dict() for link in model_links]
+        if with_families:
+            result[paper.id] += [mention.as_dict() for mention in linker.family_mentions(paper, model_links)]
     if not wanted:
-        result = {pid: found for pid, found in result.items() if found}
+        result = {pid: entries for pid, entries in result.items() if entries}
     if as_json:
         emit_json(result)
         return
-    for paper_id, found in result.items():
-        described = ", ".join(f"{f['model']} ({f['via']}: {f['evidence']})" for f in found) or "no model"
+    for paper_id, entries in result.items():
+        described = ", ".join(
+            f"{f['model'] or 'family ' + str(f['family'])} ({f['via']}: {f['evidence']})" for f in entries
+        ) or "no model"
         click.echo(f"{paper_id}  {described}")
 
 
