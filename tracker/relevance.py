@@ -39,6 +39,7 @@ _STRONG = [
     r"LVLMs?",
     r"LMMs?",
     r"LRMs?",
+    r"LMs",
     r"VLAs?",
     r"ChatGPT",
     r"GPT-?(?:2|3|3\.5|4|4o|4\.1|5|J|NeoX|Neo|oss)\b",
@@ -113,7 +114,7 @@ _WEAK_RE = _compile(_WEAK)
 _HOMONYM_RE = _compile(_HOMONYMS)
 # Acronyms must match in capitals: "llm" in running text is rare, "Bert" the name is not BERT.
 _CASE_SENSITIVE = {"llm", "llms", "mllm", "mllms", "slm", "slms", "vlm", "vlms", "lvlm", "lvlms", "lmm", "lmms",
-                   "lrm", "lrms", "vla", "vlas", "bert"}
+                   "lrm", "lrms", "lms", "vla", "vlas", "bert"}
 
 
 def _acronym_ok(word: str) -> bool:

@@ -182,11 +182,9 @@ class _Run:
         report = self.report
         to_store: list[Paper] = []
         to_assess: list[Paper] = []
-        kinds: dict[str, str] = {}
         for paper in papers:
             report.fetched += 1
             kind, paper = self._classify(paper, from_feed, bool(replacements and paper.id in replacements))
-            kinds[paper.id] = kind
             if kind == "seen":
                 report.seen += 1
             elif kind == "not_tracked":
