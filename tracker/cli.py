@@ -513,12 +513,16 @@ def build(settings: Settings, strict: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
 @folder_options
 def stats(settings: Settings, as_json: bool) -> None:
-    """Counts: papers, per month, per model; whether the index is fresh."""
+    """Counts: papers, per month, per model, per topic; whether the index is fresh."""
     from tracker.catalog import load_catalog
     from tracker.stats import collect_stats
     from tracker.store import PaperStore
+    from tracker.topics import load_topics
 
-    data = collect_stats(PaperStore(settings.data_dir), load_catalog(settings.catalog_dir), settings.cache_dir)
+    data = collect_stats(
+        PaperStore(settings.data_dir), load_catalog(settings.catalog_dir), settings.cache_dir,
+        load_topics(settings.catalog_dir),
+    )
     if as_json:
         emit_json(data)
         return

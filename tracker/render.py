@@ -8,8 +8,8 @@ Output is deterministic: the same store and catalog give byte-identical pages.
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +21,11 @@ from tracker.catalog import Catalog
 from tracker.linking import PaperLink, link_papers_to_models
 from tracker.paper import Paper
 from tracker.store import PaperStore
+from tracker.topics import Taxonomy, TopicMatch
 
 GENERATED = "generated"
+# kinds of file render writes under docs/generated/ (and so may remove when they are no longer made)
+GENERATED_SUFFIXES = {".md", ".bib", ".xml"}
 
 
 def page_url(md_path: str) -> str:
@@ -90,11 +93,20 @@ class SiteData:
     papers: list[Paper]
     catalog: Catalog
     links: dict[str, list[PaperLink]]
+    # research topics (catalog/topics.yaml) and each paper's topics, best first; empty without a taxonomy
+    taxonomy: Taxonomy | None = None
+    topics: dict[str, list[TopicMatch]] = field(default_factory=dict)
+    # the published site's address (mkdocs.yml ``site_url``), for absolute links in the feed
+    site_url: str | None = None
 
     @classmethod
-    def collect(cls, store: PaperStore, catalog: Catalog) -> SiteData:
+    def collect(
+        cls, store: PaperStore, catalog: Catalog, taxonomy: Taxonomy | None = None, site_url: str | None = None
+    ) -> SiteData:
         papers = sorted(store, key=lambda p: (p.published, p.id), reverse=True)
-        return cls(papers=papers, catalog=catalog, links=link_papers_to_models(papers, catalog))
+        topics = taxonomy.assign(papers) if taxonomy is not None else {}
+        return cls(papers=papers, catalog=catalog, links=link_papers_to_models(papers, catalog),
+                   taxonomy=taxonomy, topics=topics, site_url=site_url)
 
     def papers_of_model(self) -> dict[str, list[Paper]]:
         by_model: dict[str, list[Paper]] = {model_id: [] for model_id in self.catalog.models}
@@ -102,6 +114,36 @@ class SiteData:
             for link in self.links.get(paper.id, []):
                 by_model[link.model].append(paper)
         return by_model
+
+
+class PageLinks:
+    """The ``rel`` a template gets: ``rel(target_md)`` is a link from this page to another.
+
+    ``rel.bibtex(papers)`` notes papers a list on this page shows and returns the link to the page's own
+    BibTeX file (``<page>.bib`` beside the page), so every paper list gets its download.
+    """
+
+    def __init__(self, md_path: str, bib_path: str | None = None) -> None:
+        self.md_path = md_path
+        self.bib_papers: dict[str, Paper] = {}
+        self._bib_path = bib_path
+
+    def __call__(self, target_md: str) -> str:
+        return relative_link(self.md_path, target_md)
+
+    @property
+    def bib_path(self) -> str:
+        return self._bib_path or self.md_path[: -len(".md")] + ".bib"
+
+    def bibtex(self, papers: Iterable[Paper]) -> str:
+        for paper in papers:
+            self.bib_papers.setdefault(paper.id, paper)
+        return self.file(self.bib_path)
+
+    def file(self, target: str) -> str:
+        """A link from this page to a plain file under ``docs/`` (a ``.bib``, the feed)."""
+        here = page_url(self.md_path)
+        return posixpath.relpath(target, here or ".")
 
 
 class PageWriter:
@@ -112,8 +154,20 @@ class PageWriter:
         self.pages: dict[str, str] = {}
 
     def add(self, md_path: str, template: str, **context: Any) -> None:
-        rel: Callable[[str], str] = lambda target: relative_link(md_path, target)  # noqa: E731
-        self.pages[md_path] = self.env.get_template(template).render(rel=rel, **context)
+        self.add_included(md_path, md_path, template, **context)
+
+    def add_included(self, path: str, page: str, template: str, bib_path: str | None = None, **context: Any) -> None:
+        """Render into ``path`` a part that ``page`` includes (a snippet): its links start from ``page``."""
+        rel = PageLinks(page, bib_path)
+        self.pages[path] = self.env.get_template(template).render(rel=rel, **context)
+        if rel.bib_papers:
+            from tracker.pages.bibtex import bibtex_file
+
+            self.pages[rel.bib_path] = bibtex_file(rel.bib_papers.values())
+
+    def add_file(self, path: str, text: str) -> None:
+        """A generated file that is not a page (a feed, a snippet included by a hand-written page)."""
+        self.pages[path] = text
 
 
 def render_pages(data: SiteData) -> dict[str, str]:
@@ -121,10 +175,18 @@ def render_pages(data: SiteData) -> dict[str, str]:
 
     Each group of pages lives in its own module under ``tracker/pages/`` with an ``add_pages(writer, data)``.
     """
-    from tracker.pages import catalog_pages, paper_pages
+    from tracker.pages import (
+        catalog_pages,
+        digest_pages,
+        feed_pages,
+        home_pages,
+        paper_pages,
+        topic_pages,
+        trend_pages,
+    )
 
     writer = PageWriter(make_environment())
-    for group in (paper_pages, catalog_pages):
+    for group in (paper_pages, catalog_pages, topic_pages, digest_pages, trend_pages, feed_pages, home_pages):
         group.add_pages(writer, data)
     return writer.pages
 
@@ -138,7 +200,7 @@ def write_pages(docs_dir: Path, pages: dict[str, str]) -> tuple[int, int]:
     removed = 0
     generated = docs_dir / GENERATED
     if generated.exists():
-        for path in sorted(generated.rglob("*.md")):
+        for path in sorted(p for p in generated.rglob("*") if p.suffix in GENERATED_SUFFIXES):
             if path.relative_to(docs_dir).as_posix() not in pages:
                 path.unlink()
                 removed += 1

@@ -4,18 +4,37 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
+
+import yaml
 
 from tracker.catalog import load_catalog
 from tracker.config import Settings
 from tracker.errors import AtlasError
 from tracker.render import SiteData, render_pages, write_pages
 from tracker.store import PaperStore
+from tracker.topics import load_topics
+
+
+def site_url(root: Path) -> str | None:
+    """``site_url`` from mkdocs.yml (its custom ``!!python/...`` tags are skipped, not run)."""
+
+    class _Loader(yaml.SafeLoader):
+        pass
+
+    _Loader.add_multi_constructor("", lambda loader, suffix, node: None)
+    config = yaml.load((root / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506
+    url = config.get("site_url") if isinstance(config, dict) else None
+    return str(url) if url else None
 
 
 def render_site(settings: Settings) -> tuple[int, int, int]:
     """Write ``docs/generated/``; returns (pages written, stale pages removed, pages in all)."""
     root = settings.require_repo()
-    data = SiteData.collect(PaperStore(settings.data_dir), load_catalog(settings.catalog_dir))
+    data = SiteData.collect(
+        PaperStore(settings.data_dir), load_catalog(settings.catalog_dir), load_topics(settings.catalog_dir),
+        site_url=site_url(root),
+    )
     pages = render_pages(data)
     written, removed = write_pages(root / "docs", pages)
     return written, removed, len(pages)

@@ -10,10 +10,14 @@ from tracker.catalog import Catalog
 from tracker.errors import IndexNotBuiltError
 from tracker.index import PaperIndex, store_fingerprint
 from tracker.linking import link_papers_to_models
+from tracker.paper import Paper
 from tracker.store import PaperStore
+from tracker.topics import Taxonomy
 
 
-def collect_stats(store: PaperStore, catalog: Catalog, cache_dir: Path) -> dict[str, Any]:
+def collect_stats(
+    store: PaperStore, catalog: Catalog, cache_dir: Path, taxonomy: Taxonomy | None = None
+) -> dict[str, Any]:
     papers = list(store)
     per_month = Counter(p.month for p in papers)
     per_category = Counter(p.primary_category for p in papers)
@@ -37,5 +41,12 @@ def collect_stats(store: PaperStore, catalog: Catalog, cache_dir: Path) -> dict[
         "models": len(catalog.models),
         "linked_papers": len(links),
         "per_model": {m: per_model.get(m, 0) for m in sorted(catalog.models)},
+        # papers under each topic of catalog/topics.yaml (a paper may count under several), taxonomy order
+        "per_topic": per_topic(papers, taxonomy) if taxonomy is not None else {},
         "index": freshness,
     }
+
+
+def per_topic(papers: list[Paper], taxonomy: Taxonomy) -> dict[str, int]:
+    counts = Counter(match.topic for found in taxonomy.assign(papers).values() for match in found)
+    return {topic.id: counts.get(topic.id, 0) for topic in taxonomy}

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
@@ -173,7 +173,7 @@ class Taxonomy:
     def __len__(self) -> int:
         return len(self.topics)
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[Topic]:
         return iter(self.topics.values())
 
     def match(self, paper: Paper) -> list[TopicMatch]:
@@ -185,7 +185,7 @@ class Taxonomy:
                 continue
             hits = [(p, TITLE_WEIGHT) for p in keywords + title_only if title.has(p)]
             hits += [(p, 1) for p in keywords if abstract.has(p) and all(p is not q for q, _ in hits)]
-            score, evidence, used = 0, [], set()
+            score, evidence, used = 0, [], set[str]()
             for phrase, weight in hits:
                 evidence.append(phrase.text)
                 # "reasoning" and "logical reasoning" are one mention, not two: phrases sharing a word count once

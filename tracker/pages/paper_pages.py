@@ -1,7 +1,10 @@
-"""The papers section: an overview by month and one page per month."""
+"""The papers section: an overview by month and the month pages (split into pages of 200 papers)."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from tracker.pages.paging import PAGE_SIZE, chunks, page_paths
 from tracker.paper import Paper
 from tracker.render import GENERATED, PageWriter, SiteData
 
@@ -10,8 +13,13 @@ def add_pages(writer: PageWriter, data: SiteData) -> None:
     months: dict[str, list[Paper]] = {}
     for paper in data.papers:
         months.setdefault(paper.month, []).append(paper)
-    month_rows = [
-        {"month": m, "count": len(ps), "linked": sum(1 for p in ps if p.id in data.links)}
+    month_rows: list[dict[str, Any]] = [
+        {
+            "month": m,
+            "count": len(ps),
+            "linked": sum(1 for p in ps if p.id in data.links),
+            "pages": page_paths(f"{GENERATED}/papers/{m}.md", len(ps)),
+        }
         for m, ps in sorted(months.items(), reverse=True)
     ]
     writer.add(
@@ -21,7 +29,11 @@ def add_pages(writer: PageWriter, data: SiteData) -> None:
         first=data.papers[-1].published if data.papers else "—",
         last=data.papers[0].published if data.papers else "—",
         months=month_rows,
+        has_topics=data.taxonomy is not None,
     )
-    for month, papers in months.items():
-        writer.add(f"{GENERATED}/papers/{month}.md", "papers_month.md.j2", month=month, papers=papers,
-                   links=data.links, models=data.catalog.models)
+    for row in month_rows:
+        papers = months[row["month"]]
+        for number, (path, part) in enumerate(zip(row["pages"], chunks(papers), strict=True)):
+            writer.add(path, "papers_month.md.j2", month=row["month"], papers=part, total=len(papers),
+                       first=number * PAGE_SIZE + 1, pages=row["pages"], current=number,
+                       links=data.links, models=data.catalog.models, topics=data.topics, taxonomy=data.taxonomy)
