@@ -107,8 +107,9 @@ def test_every_action_is_pinned_to_a_verified_commit(path: Path) -> None:
             if not match or match.group(1).startswith("./"):
                 continue
             action, _, ref = match.group(1).partition("@")
-            assert action in PINNED, f"{file.name}: {action} is not one of the reviewed actions"
-            sha, version = PINNED[action]
+            repository = "/".join(action.split("/")[:2])  # actions/cache/restore lives in actions/cache
+            assert repository in PINNED, f"{file.name}: {action} is not one of the reviewed actions"
+            sha, version = PINNED[repository]
             assert ref == sha, f"{file.name}: {action}@{ref} is not pinned to {sha}"
             assert match.group(2).strip() == f"# {version}", f"{file.name}: {action} lacks '# {version}'"
 
@@ -123,7 +124,7 @@ def test_least_privilege(path: Path) -> None:
         assert "permissions" in job, f"{name} must say what it needs"
     if path.name == "weekly.yml":
         assert writes == {"plan": set(), "backfill": set(), "weekly": {"contents"}, "deploy": {"pages", "id-token"},
-                          "alert": {"issues"}, "keepalive": {"actions"}}
+                          "alert": {"issues"}, "keepalive": {"actions"}, "touch-cache": set()}
     else:
         assert all(not granted for granted in writes.values())
     for job in workflow["jobs"].values():
@@ -134,7 +135,11 @@ def test_least_privilege(path: Path) -> None:
 
 def test_weekly_triggers_concurrency_and_cache() -> None:
     workflow = load(GITHUB / "workflows" / "weekly.yml")
-    assert workflow["on"]["schedule"][0]["cron"]
+    monday, midweek = (entry["cron"] for entry in workflow["on"]["schedule"])
+    assert monday.endswith("* * 1") and midweek.endswith("* * 4")
+    # the update runs on Mondays only; Thursdays only touch the cache (GitHub drops it after 7 idle days)
+    assert f"github.event.schedule != '{midweek}'" in workflow["jobs"]["weekly"]["if"]
+    assert workflow["jobs"]["touch-cache"]["if"] == f"github.event.schedule == '{midweek}'"
     assert set(workflow["on"]["workflow_dispatch"]["inputs"]) >= {"since", "until", "shards"}
     assert workflow["concurrency"]["cancel-in-progress"] is False  # queue, never two writers of data/
     weekly = workflow["jobs"]["weekly"]
@@ -142,6 +147,8 @@ def test_weekly_triggers_concurrency_and_cache() -> None:
     assert cache["with"]["path"] == ".cache/llm-atlas"
     assert "${{ env.EMBEDDING_MODEL }}-${{ hashFiles('pyproject.toml') }}" in cache["with"]["key"]
     assert workflow["env"]["EMBEDDING_MODEL"] == "all-MiniLM-L6-v2"
+    [touch] = workflow["jobs"]["touch-cache"]["steps"]
+    assert cache["with"]["key"].startswith(touch["with"]["restore-keys"].strip())
     scripts = "\n".join(str(s.get("run", "")) for s in weekly["steps"])
     assert "python scripts/weekly" in scripts and "--merge-shards" in scripts
     assert "jq -r .commit_message" in scripts and "git diff --cached --quiet" in scripts
