@@ -37,10 +37,16 @@ _QUALIFIERS = (
     "VL|V|Vision|Omni|Audio|ASR|TTS|OCR|Image|Coder|Code|Math|Distill|Guard|Embedding|Reranker|Prover|"
     "mini|Mini|nano|Nano|Turbo|turbo|Flash|Lite|Pro|Max|Plus|Ultra|Haiku|Sonnet|Opus|Scout|Maverick|Next|"
     "small|Small|medium|Medium|large|Large|base|Base|XL|XXL|xl|xxl|Long|MoE|Preview|preview|"
-    "like|style|esque|reasoning|Reasoning|multimodal|Multimodal"
+    "like|style|esque|Reasoning|multimodal|Multimodal"
 )
-_TAIL_GUARD = rf"(?![\w])(?!{_SEP}\d)(?![.,]\d)(?!{_SEP}(?:{_QUALIFIERS})\b)(?!['’]s{_SEP}(?:{_QUALIFIERS})\b)"
-_HEAD_GUARD = r"(?<![\w\-./])"
+# Lower-case words that name a variant only when hyphenated ("Phi-4-reasoning"; "o3 reasoning" is o3).
+_HYPHEN_QUALIFIERS = "reasoning"
+_TAIL_GUARD = (
+    rf"(?![\w])(?!{_SEP}\d)(?![.,]\d)(?!{_SEP}(?:{_QUALIFIERS})\b)(?!-(?:{_HYPHEN_QUALIFIERS})\b)"
+    rf"(?!['’]s{_SEP}(?:{_QUALIFIERS})\b)"
+)
+# Not inside another name ("SciBERT", "R1-Distill-Qwen-7B", "HuatuoGPT-o1"); "meta-llama/Llama-3.1-8B" is fine.
+_HEAD_GUARD = r"(?<![\w\-.])"
 
 # Contexts where a catalog name means something else; searched in a window around each hit.
 _FALSE_FRIENDS = re.compile(
