@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: site test install lint update index build weekly clean
+.PHONY: site test install lint update index build weekly clean chromium
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,8 +20,17 @@ site: $(STAMP)
 	$(BIN)/llm-atlas update --offline-ok
 	$(BIN)/llm-atlas build
 
-test: $(STAMP)
+test: $(STAMP) chromium
 	$(BIN)/python -m pytest
+
+# tests/test_site_browser.py drives Debian's chromium through playwright (never `playwright install`).
+# Installed once when missing: as root, or with sudo when it needs no password; otherwise say so and go on.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; elif sudo -n true 2>/dev/null; then SUDO="sudo -n"; else \
+	    echo "chromium is missing and cannot be installed here (needs root): the browser test will fail" >&2; \
+	    exit 0; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
 lint: $(STAMP)
 	$(BIN)/ruff check tracker tests scripts scripts/weekly

@@ -1,0 +1,262 @@
+"""The built site in a real browser: headless Debian chromium driven by playwright, served by a static server.
+
+The site is built (``llm-atlas build``, strict) in a scratch copy of the repository from a small real store
+(the 2026-07-01 listing, 25 real papers with version histories, and one paper whose title is a
+``<script>``). Then the home page, a Learn page, a model page, a digest and a topic page are opened: no
+console error, every internal link answers 200 (and same-page anchors exist), the Learn page shows the
+output its program printed at build time, and the ``<script>`` title is shown as text, with no dialog.
+
+Only the chosen Learn page runs its programs in the scratch copy; the others show their code without
+running it, which keeps this test to a couple of minutes (all programs run in tests/test_snippets.py).
+"""
+
+from __future__ import annotations
+
+import http.server
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from functools import partial
+from pathlib import Path
+from urllib.parse import urldefrag, urlparse
+
+import pytest
+from conftest import CORPUS_DAY, KAGGLE_SAMPLE, REPO
+
+from tracker.importer import read_papers
+from tracker.paper import Paper
+from tracker.store import PaperStore
+
+# Debian's chromium (`make test` installs it); LLM_ATLAS_CHROMIUM names another build of it (e.g. on a CI image)
+CHROMIUM = os.environ.get("LLM_ATLAS_CHROMIUM") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run", "--disable-sync"]
+# Learn pages whose programs are quick, best first; any page running a program will do otherwise.
+LEARN_PREFERENCE = ("attention.md", "positional-encoding.md", "components.md", "moe.md", "tokenization.md")
+EXEC_FENCE = re.compile(r'^```python exec="(?:true|1|yes|on)"', re.MULTILINE)
+SCRIPT_TITLE = '<script>alert("pwned")</script> Retrieval-augmented generation for GPT-4'
+
+
+def script_paper() -> Paper:
+    return Paper(
+        id="2607.99998", version=1, title=SCRIPT_TITLE,
+        abstract="We use retrieval-augmented generation (RAG) with GPT-4. <img src=x onerror=alert(2)>",
+        authors=["Mallory <i>M</i>"], categories=["cs.CL"], published=date(2026, 7, 1), updated=date(2026, 7, 1),
+    )
+
+
+def pick_learn_page(learn: Path) -> Path | None:
+    """The Learn page to open: the first of LEARN_PREFERENCE that runs a program, else any that does."""
+    runs = {p.name: p for p in sorted(learn.glob("*.md")) if EXEC_FENCE.search(p.read_text(encoding="utf-8"))}
+    for name in LEARN_PREFERENCE:
+        if name in runs:
+            return runs[name]
+    return next(iter(runs.values()), None)
+
+
+@dataclass
+class BuiltSite:
+    root: Path  # the scratch repository
+    site: Path
+    learn_md: Path | None  # the Learn page kept running its programs (None: the site has no Learn pages)
+
+
+@pytest.fixture(scope="module")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
+    root = tmp_path_factory.mktemp("browser") / "repo"
+    root.mkdir()
+    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    shutil.copytree(REPO / "docs", root / "docs", ignore=shutil.ignore_patterns("generated"))
+    shutil.copytree(REPO / "catalog", root / "catalog")
+    learn = root / "docs" / "learn"
+    chosen = pick_learn_page(learn) if learn.is_dir() else None
+    if learn.is_dir():
+        for page in learn.glob("*.md"):
+            if page != chosen:
+                text = page.read_text(encoding="utf-8")
+                page.write_text(EXEC_FENCE.sub('```python exec="false"', text), encoding="utf-8")
+    store = PaperStore(root / "data")
+    store.upsert([*{p.id: p for p in read_papers(CORPUS_DAY)}.values(), *read_papers(KAGGLE_SAMPLE), script_paper()])
+    store.save()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LLM_ATLAS_")}
+    completed = subprocess.run([sys.executable, "-m", "tracker", "build"], cwd=root, env=env, capture_output=True,
+                               text=True, timeout=1200)
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    return BuiltSite(root, root / "site", chosen)
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
+        pass
+
+
+@pytest.fixture(scope="module")
+def server(built_site: BuiltSite) -> Iterator[str]:
+    """A plain static file server on 127.0.0.1 (a free port), as GitHub Pages would serve site/."""
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=str(built_site.site)))
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: apt-get install chromium (make test does it)"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@dataclass
+class Visit:
+    url: str
+    status: int
+    console_errors: list[str]
+    dialogs: list[str]
+    outside_requests: list[str]
+    links: list[str]  # absolute hrefs of the page's <a> elements
+    missing_anchors: list[str]  # same-page #fragments with no element of that id
+    page: object
+
+
+def visit(browser: object, base: str, path: str) -> Visit:
+    context = browser.new_context()  # type: ignore[attr-defined]
+    page = context.new_page()
+    errors: list[str] = []
+    dialogs: list[str] = []
+    outside: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+
+    def on_dialog(dialog: object) -> None:
+        dialogs.append(dialog.message)  # type: ignore[attr-defined]
+        dialog.dismiss()  # type: ignore[attr-defined]
+
+    page.on("dialog", on_dialog)
+
+    def route(request_route: object) -> None:
+        # nothing may come from outside the site (no CDN): note it, and refuse it
+        url = request_route.request.url  # type: ignore[attr-defined]
+        if url.startswith(base) or url.startswith("data:"):
+            request_route.continue_()  # type: ignore[attr-defined]
+        else:
+            outside.append(url)
+            request_route.abort()  # type: ignore[attr-defined]
+
+    page.route("**/*", route)
+    response = page.goto(base + path, wait_until="load")
+    page.wait_for_timeout(500)  # scripts that run after load (search worker, KaTeX) get to report errors
+    links = page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
+    fragments = page.eval_on_selector_all(
+        "a[href^='#']", "els => els.map(e => decodeURIComponent(e.getAttribute('href').slice(1))).filter(f => f)")
+    missing = [f for f in sorted(set(fragments)) if not page.evaluate("id => !!document.getElementById(id)", f)]
+    return Visit(base + path, response.status if response else 0, errors, dialogs, outside, links, missing, page)
+
+
+def broken_internal_links(base: str, links: list[str]) -> list[str]:
+    broken = []
+    for link in sorted({urldefrag(link)[0] for link in links if link.startswith(base)}):
+        try:
+            with urllib.request.urlopen(link, timeout=10) as response:  # noqa: S310 - our own local server
+                if response.status != 200:
+                    broken.append(f"{link} ({response.status})")
+        except urllib.error.HTTPError as error:
+            broken.append(f"{link} ({error.code})")
+    return broken
+
+
+def model_page_with_the_script_paper(site: Path) -> str:
+    page = site / "generated" / "models" / "gpt-4" / "index.html"
+    assert page.exists(), "the catalog has no gpt-4 page"
+    return "generated/models/gpt-4/"
+
+
+def learn_path(built: BuiltSite) -> str:
+    assert built.learn_md is not None, "no Learn page runs a program (docs/learn/*.md with exec=\"true\")"
+    stem = built.learn_md.stem
+    return "learn/" if stem == "index" else f"learn/{stem}/"
+
+
+def pages_to_open(built: BuiltSite) -> dict[str, str]:
+    digests = built.site / "generated" / "digests"
+    weeks = sorted(p.name for p in digests.iterdir() if p.is_dir() and p.name.startswith("2026-W"))
+    return {
+        "home": "",
+        "learn": learn_path(built),
+        "model": model_page_with_the_script_paper(built.site),
+        "digest": f"generated/digests/{weeks[-1]}/",
+        "topic": "generated/topics/rag/",
+    }
+
+
+@pytest.mark.parametrize("kind", ["home", "learn", "model", "digest", "topic"])
+def test_page_opens_cleanly_with_working_links(built_site: BuiltSite, server: str, browser: object, kind: str) -> None:
+    path = pages_to_open(built_site)[kind]
+    seen = visit(browser, server, path)
+    assert seen.status == 200, seen.url
+    assert seen.console_errors == [], seen.console_errors
+    assert seen.dialogs == [], seen.dialogs
+    assert seen.outside_requests == [], seen.outside_requests
+    assert len(seen.links) > 10
+    assert broken_internal_links(server, seen.links) == []
+    assert seen.missing_anchors == []
+    if kind in ("home", "model", "digest", "topic"):
+        # the injected title is on these pages, shown as text: the tag is in textContent, not in the DOM
+        title = seen.page.locator('[data-arxiv-id="2607.99998"] .atlas-paper__title').first  # type: ignore[attr-defined]
+        assert SCRIPT_TITLE in title.text_content()
+        assert seen.page.locator('[data-arxiv-id="2607.99998"] script').count() == 0  # type: ignore[attr-defined]
+        assert seen.page.locator('[data-arxiv-id="2607.99998"] img').count() == 0  # type: ignore[attr-defined]
+    seen.page.context.close()  # type: ignore[attr-defined]
+
+
+OUTPUTS_JS = """() => [...document.querySelectorAll('.highlight .filename')]
+    .filter(title => title.textContent.trim().startsWith('docs/snippets/'))
+    .map(title => { const next = title.closest('.highlight').nextElementSibling;
+                    return next && !/^H[1-6]$/.test(next.tagName) ? next.innerText : ''; })"""
+
+
+def test_learn_page_shows_the_output_of_its_program(built_site: BuiltSite, server: str, browser: object) -> None:
+    """markdown-exec puts what a program prints right after its code (source="above")."""
+    seen = visit(browser, server, learn_path(built_site))
+    outputs = seen.page.evaluate(OUTPUTS_JS)  # type: ignore[attr-defined]
+    assert outputs and all(o.strip() for o in outputs), f"no program output after the code: {outputs!r}"
+    # the printed lines are in neither the page's Markdown nor its programs: running them made those lines
+    source = built_site.learn_md.read_text(encoding="utf-8")  # type: ignore[union-attr]
+    for included in re.findall(r'^--8<-- "([^"]+)"$', source, flags=re.MULTILINE):
+        source += (built_site.root / "docs" / included).read_text(encoding="utf-8")
+    for output in outputs:
+        assert "Traceback" not in output and "Error" not in output.split("\n")[0]
+        lines = [line.strip() for line in output.splitlines() if len(line.strip()) > 20]
+        assert lines and not any(line in source for line in lines), output
+    seen.page.context.close()  # type: ignore[attr-defined]
+
+
+def test_feed_and_bibtex_are_served(built_site: BuiltSite, server: str) -> None:
+    import feedparser
+
+    with urllib.request.urlopen(server + "generated/feed.xml", timeout=10) as response:  # noqa: S310
+        feed = feedparser.parse(response.read())
+    assert feed.bozo == 0 and feed.version == "rss20" and feed.entries
+    link = urlparse(feed.entries[0].link)
+    assert not link.scheme and link.path.startswith("digests/2026-W")  # relative to the feed: no site_url set
+    with urllib.request.urlopen(server + "generated/papers/2026-07.bib", timeout=10) as response:  # noqa: S310
+        bib = response.read().decode("utf-8")
+    assert bib.count("@misc{") == 200 and "eprint = {2607.99998}" in bib
