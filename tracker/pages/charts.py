@@ -72,8 +72,11 @@ def line_chart(title: str, x_labels: Sequence[str], series: Sequence[Series], wi
         parts.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{_n(y(value))}" y2="{_n(y(value))}" '
                      f'stroke="currentColor" stroke-opacity="0.15"/>')
         parts.append(f'<text x="{left - 6}" y="{_n(y(value) + 4)}" text-anchor="end">{_n(value)}</text>')
+    # at most about eight labels fit under the axis: label every k-th point, always the last one
+    every = max(1, math.ceil(count / 8))
     for i, label in enumerate(x_labels):
-        parts.append(f'<text x="{_n(x(i))}" y="{height - bottom + 16}" text-anchor="middle">{escape(label)}</text>')
+        if (count - 1 - i) % every == 0:
+            parts.append(f'<text x="{_n(x(i))}" y="{height - bottom + 16}" text-anchor="middle">{escape(label)}</text>')
     for index, item in enumerate(series):
         stroke = colour(index)
         points = " ".join(f"{_n(x(i))},{_n(y(v))}" for i, v in enumerate(item.values))
