@@ -48,7 +48,7 @@ for causal in (False, True):
 print(f"- causal weights above the diagonal: {np.triu(weights[0], 1).max():.1f}\n")
 
 # 2. A trained model: recompute MiniLM's attention from its own query/key weights.
-torch.set_num_threads(2)
+torch.set_num_threads(1)  # one thread: on a shared CPU, more threads mostly wait for each other
 path = get_model_path()
 tokenizer = AutoTokenizer.from_pretrained(path)
 model = AutoModel.from_pretrained(path, attn_implementation="eager").eval()
@@ -71,7 +71,7 @@ for layer_index, layer in enumerate(model.encoder.layer):
     worst = max(worst, float(np.abs(weights - out.attentions[layer_index][0].numpy()).max()))
 print(f"MiniLM, {len(model.encoder.layer)} layers × {heads} heads on {len(tokens)} tokens: our attention matches "
       f"the model's own to {worst:.1e}; rows sum to 1 within "
-      f"{max(float((a.sum(-1) - 1).abs().max()) for a in out.attentions):.1e}.")
+      f"{max(float((a.sum(-1) - 1).abs().max()) for a in out.attentions):.1e}.\n")
 
 # Which head looks most at the previous token? Average weight on the sub-diagonal, over all heads.
 scores = {(layer, head): float(np.diagonal(out.attentions[layer][0, head].numpy(), -1).mean())

@@ -18,7 +18,7 @@ hf_logging.disable_progress_bar()
 # PEFT still calls a transformers property that v5 renamed; the notice is not about this code.
 warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*")
 torch.manual_seed(0)
-torch.set_num_threads(2)
+torch.set_num_threads(1)  # one thread: on a shared CPU, more threads mostly wait for each other
 path = get_model_path()
 tokenizer = AutoTokenizer.from_pretrained(path)
 base = AutoModel.from_pretrained(path).eval()

@@ -8,6 +8,7 @@ from torch import nn
 from torch.nn import functional as F
 
 torch.manual_seed(0)
+torch.set_num_threads(1)  # one thread: on a shared CPU, more threads mostly wait for each other
 
 
 class SwiGLU(nn.Module):

@@ -12,7 +12,7 @@ from torch import nn
 from torch.nn import functional as F
 
 torch.manual_seed(0)
-torch.set_num_threads(2)
+torch.set_num_threads(1)  # one thread: on a shared CPU, more threads mostly wait for each other
 papers = [json.loads(line) for line in Path("docs/snippets/data/abstracts.jsonl").read_text().splitlines()]
 train_text = "\n".join(p["abstract"] for p in papers[:180])
 test_text = "\n".join(p["abstract"] for p in papers[180:])
