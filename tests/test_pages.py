@@ -116,6 +116,8 @@ def test_long_lists_are_split_into_pages_with_every_paper_once(pages: dict[str, 
 def test_topic_pages_show_their_rules_and_papers(pages: dict[str, str]) -> None:
     rag = pages["generated/topics/rag.md"]
     assert "<code>retrieval-augmented</code>" in rag and 'data-arxiv-id="2607.99999"' in rag
+    # a paper sits under several topics: its abstract is shown once, on its month page, and linked from here
+    assert '<a href="../../papers/2026-07/#paper-2607.99999">Abstract</a>' in rag and "atlas-paper__abstract" not in rag
     index = pages["generated/topics/index.md"]
     assert '<a href="rag/">RAG &amp; retrieval</a>' in index and 'class="atlas-spark"' in index
 

@@ -37,3 +37,15 @@ def add_pages(writer: PageWriter, data: SiteData) -> None:
             writer.add(path, "papers_month.md.j2", month=row["month"], papers=part, total=len(papers),
                        first=number * PAGE_SIZE + 1, pages=row["pages"], current=number,
                        links=data.links, models=data.catalog.models, topics=data.topics, taxonomy=data.taxonomy)
+
+
+def month_pages_of(data: SiteData) -> dict[str, str]:
+    """``{paper id: the month page (md path) that shows it with its abstract}``: other lists link there."""
+    months: dict[str, list[Paper]] = {}
+    for paper in data.papers:
+        months.setdefault(paper.month, []).append(paper)
+    where: dict[str, str] = {}
+    for month, papers in months.items():
+        for path, part in zip(page_paths(f"{GENERATED}/papers/{month}.md", len(papers)), chunks(papers), strict=True):
+            where.update((p.id, path) for p in part)
+    return where

@@ -6,6 +6,7 @@ from typing import Any
 
 from tracker.pages.charts import sparkline
 from tracker.pages.paging import PAGE_SIZE, chunks, page_paths
+from tracker.pages.paper_pages import month_pages_of
 from tracker.pages.weeks import recent_weeks, week_of
 from tracker.paper import Paper
 from tracker.render import GENERATED, PageWriter, SiteData
@@ -25,6 +26,7 @@ def add_pages(writer: PageWriter, data: SiteData) -> None:
     if data.taxonomy is None:
         return
     grouped = papers_by_topic(data)
+    abstracts_at = month_pages_of(data)
     weeks = recent_weeks(data.papers)
     rows: list[dict[str, Any]] = []
     for topic in data.taxonomy:
@@ -46,4 +48,5 @@ def add_pages(writer: PageWriter, data: SiteData) -> None:
         for number, (path, part) in enumerate(zip(row["pages"], chunks(papers), strict=True)):
             writer.add(path, "topic.md.j2", topic=topic, papers=part, total=len(papers), first=number * PAGE_SIZE + 1,
                        pages=row["pages"], current=number, spark=row["spark"], links=data.links,
-                       models=data.catalog.models, topics=data.topics, taxonomy=data.taxonomy)
+                       models=data.catalog.models, topics=data.topics, taxonomy=data.taxonomy,
+                       abstracts_at=abstracts_at)
