@@ -16,6 +16,12 @@ paper it came from (known-item search with a paraphrase-like query):
 * ``ki-contrib``: the first later sentence saying what the paper proposes / introduces / presents.
 
 Queries are split into dev and test by a hash of the paper id (half each).
+
+A third set, ``topics``, is judged by hand: 12 topic queries written for this project
+(``scripts/eval_topics/queries.jsonl``) over the bundled store (``data/papers``, 2,620 papers), with the top
+10 of dense, BM25 and hybrid search pooled and every pooled paper graded 2 (on the topic), 1 (a related
+aspect) or 0 from its title (``scripts/eval_topics/judgments.tsv``; unjudged papers count as not relevant,
+as in TREC pooling). All its queries are held out (``qrels/test.tsv``): nothing was tuned on them.
 """
 
 from __future__ import annotations
@@ -119,6 +125,22 @@ def subset(source: Path, out: Path, queries: int, docs: int) -> dict[str, int]:
     return {"documents": len(keep), "queries": len(pairs)}
 
 
+def build_topics(data_dir: Path, out: Path) -> dict[str, int]:
+    from tracker.store import PaperStore
+
+    here = Path(__file__).resolve().parent / "eval_topics"
+    folder = out / "topics"
+    (folder / "qrels").mkdir(parents=True, exist_ok=True)
+    with (folder / "corpus.jsonl").open("w", encoding="utf-8") as handle:
+        for paper in sorted(PaperStore(data_dir), key=lambda p: p.id):
+            record = {"_id": paper.id, "title": paper.title, "text": paper.abstract}
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+    (folder / "queries.jsonl").write_bytes((here / "queries.jsonl").read_bytes())
+    (folder / "qrels" / "test.tsv").write_bytes((here / "judgments.tsv").read_bytes())
+    lines = (here / "judgments.tsv").read_text(encoding="utf-8").splitlines()[1:]
+    return {"queries": len({line.split("\t")[0] for line in lines}), "judgments": len(lines)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
@@ -127,7 +149,9 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=400, help="queries per set (half dev, half test)")
     parser.add_argument("--fixture", type=Path, default=None,
                         help="also write small held-out copies (60 test queries, 300 documents) here")
+    parser.add_argument("--data-dir", type=Path, default=Path("data"), help="the store for the topics set")
     args = parser.parse_args()
+    print("topics", build_topics(args.data_dir, args.out), file=sys.stderr)
     unique = {p.id: p for p in read_papers(args.corpus)}
     llm = [p for p in unique.values() if _ABOUT_LANGUAGE_MODELS.search(p.text)]
     sample = sorted(llm, key=lambda p: rank_key(p.id, "corpus"))[: args.docs]

@@ -15,6 +15,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -25,9 +26,10 @@ from tracker.search import rank_rows  # noqa: E402
 
 DEFAULT_SETS = [Path(".cache/llm-atlas/evalsets") / name for name in ("ki-first", "ki-contrib")]
 TITLE_WEIGHTS = (1, 2, 3)
-FUSIONS = [("dense", None), ("bm25", None)] + [
-    ("hybrid", (k, (1.0, w))) for k in (10, 30, 60, 100) for w in (0.5, 0.75, 1.0, 1.5)
-]
+FUSIONS: list[tuple[str, dict[str, Any] | None]] = [("dense", None), ("bm25", None)]
+FUSIONS += [("hybrid", {"fusion": "rrf", "rrf_k": k, "weights": (1.0, w)})
+            for k in (10, 30, 60, 100) for w in (0.5, 0.75, 1.0, 1.5)]
+FUSIONS += [("hybrid", {"fusion": "convex", "alpha": a}) for a in (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)]
 
 
 def main() -> None:
@@ -50,13 +52,18 @@ def main() -> None:
             for method, fusion in FUSIONS:
                 if method == "dense" and title_weight != TITLE_WEIGHTS[0]:
                     continue
-                extra = {} if fusion is None else {"rrf_k": fusion[0], "weights": fusion[1]}
+                extra = fusion or {}
                 run = {}
                 for pos, query_id in enumerate(wanted):
                     query = beir.queries[query_id]
                     ranked = rank_rows(index, query, lambda p=pos, v=vectors: v[p], method, 100, **extra)
                     run[query_id] = [index.ids[r] for r, _ in ranked]
-                name = method if fusion is None else f"hybrid k={fusion[0]} w_bm25={fusion[1][1]}"
+                if fusion is None:
+                    name = method
+                elif fusion["fusion"] == "rrf":
+                    name = f"hybrid rrf k={fusion['rrf_k']} w_bm25={fusion['weights'][1]}"
+                else:
+                    name = f"hybrid convex alpha={fusion['alpha']}"
                 if method != "dense":
                     name += f" title×{title_weight}"
                 table.setdefault(name, {})[folder.name] = score_run(run, beir.qrels)["ndcg@10"]

@@ -14,7 +14,7 @@ import pytest
 from tracker.embeddings import Embedder, EmbeddingCache
 from tracker.index import FLAT_LIMIT, PaperIndex, build_index, choose_kind
 from tracker.paper import Paper
-from tracker.search import FUSION_DEPTH, METHODS, PaperSearch, SearchFilters
+from tracker.search import CONVEX_ALPHA, FUSION_DEPTH, METHODS, PaperSearch, SearchFilters
 from tracker.store import PaperStore
 from tracker.topics import load_topics
 
@@ -113,21 +113,29 @@ def test_related_respects_filters_and_still_excludes_itself(indexed, embedder: E
     assert all("cs.CL" in h.paper.categories for h in hits)
 
 
-def test_hybrid_fuses_the_dense_and_bm25_rankings(indexed, embedder: Embedder) -> None:
+def test_hybrid_combines_the_dense_and_bm25_scores(indexed, embedder: Embedder) -> None:
     store, cache, _ = indexed
-    search = PaperSearch(store, PaperIndex.load(cache), embedder)
+    index = PaperIndex.load(cache)
+    search = PaperSearch(store, index, embedder)
     query = "reducing hallucinations with retrieval"
     dense = [h.paper.id for h in search.search(query, k=FUSION_DEPTH, method="dense")]
     bm25 = [h.paper.id for h in search.search(query, k=FUSION_DEPTH, method="bm25")]
     hybrid = search.search(query, k=10)
     assert search.method == "hybrid" and len(hybrid) == 10
-    # each hybrid score recomputed independently from the two plain rankings: sum of 1 / (60 + rank)
-    def fused(pid: str) -> float:
-        return sum(1 / (60 + ranking.index(pid) + 1) for ranking in (dense, bm25) if pid in ranking)
-
-    assert all(h.score == pytest.approx(fused(h.paper.id)) for h in hybrid)
-    best = sorted((fused(pid) for pid in set(dense) | set(bm25)), reverse=True)[:10]
-    assert [h.score for h in hybrid] == pytest.approx(best)
+    # recomputed independently: 0.6 * min-max-normalised cosine + 0.4 * BM25 / best BM25, over both lists
+    candidates = sorted(set(dense) | set(bm25))
+    vector = embedder.encode_query(query)
+    cosine = {pid: float(index.vector(pid) @ vector) for pid in candidates}
+    lexical = index.lexical.scores(query)
+    words = {pid: float(lexical[index.position[pid]]) for pid in candidates}
+    low, high, best = min(cosine.values()), max(cosine.values()), max(words.values())
+    expected = {pid: CONVEX_ALPHA * (cosine[pid] - low) / (high - low) + (1 - CONVEX_ALPHA) * words[pid] / best
+                for pid in candidates}
+    assert all(h.score == pytest.approx(expected[h.paper.id], abs=1e-4) for h in hybrid)
+    assert [h.score for h in hybrid] == pytest.approx(sorted(expected.values(), reverse=True)[:10], abs=1e-4)
+    # the paper that is best on both sides tops the hybrid list
+    if dense[0] == bm25[0]:
+        assert hybrid[0].paper.id == dense[0]
     # every BM25 hit shares a word with the query
     assert all(any(w in h.paper.text.lower() for w in ("hallucinat", "retriev", "reduc"))
                for h in search.search(query, k=10, method="bm25"))

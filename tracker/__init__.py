@@ -1,27 +1,40 @@
-"""LLM Atlas: a living research knowledge base and paper tracker for large language models."""
+"""LLM Atlas: a living research knowledge base and paper tracker for large language models.
 
-from tracker.catalog import Catalog, CatalogModel, load_catalog
-from tracker.embeddings import Embedder, EmbeddingCache, embed_papers
-from tracker.errors import (
-    ArxivError,
-    ArxivUnreachableError,
-    AtlasError,
-    CatalogError,
-    IndexNotBuiltError,
-    InputError,
-    StoreError,
-)
-from tracker.importer import read_papers
-from tracker.index import PaperIndex, build_index
-from tracker.linking import ModelLinker, PaperLink, link_papers_to_models
-from tracker.paper import Paper
-from tracker.relevance import is_llm_paper
-from tracker.search import PaperSearch, SearchFilters, SearchHit
-from tracker.store import PaperStore
+The public names below are imported on first use (PEP 562), not with the package: ``llm-atlas search``
+then loads only what a search needs (no catalog, linking or relevance code), which keeps a cold search fast.
+"""
 
-__all__ = [
-    "ArxivError", "ArxivUnreachableError", "AtlasError", "Catalog", "CatalogError", "CatalogModel",
-    "Embedder", "EmbeddingCache", "IndexNotBuiltError", "InputError", "ModelLinker", "Paper", "PaperIndex",
-    "PaperLink", "PaperSearch", "PaperStore", "SearchFilters", "SearchHit", "StoreError", "build_index",
-    "embed_papers", "is_llm_paper", "link_papers_to_models", "load_catalog", "read_papers",
-]
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "Catalog": "tracker.catalog", "CatalogModel": "tracker.catalog", "load_catalog": "tracker.catalog",
+    "Embedder": "tracker.embeddings", "EmbeddingCache": "tracker.embeddings", "embed_papers": "tracker.embeddings",
+    "ArxivError": "tracker.errors", "ArxivUnreachableError": "tracker.errors", "AtlasError": "tracker.errors",
+    "CatalogError": "tracker.errors", "IndexNotBuiltError": "tracker.errors", "InputError": "tracker.errors",
+    "StoreError": "tracker.errors",
+    "read_papers": "tracker.importer",
+    "PaperIndex": "tracker.index", "build_index": "tracker.index",
+    "ModelLinker": "tracker.linking", "PaperLink": "tracker.linking", "link_papers_to_models": "tracker.linking",
+    "Paper": "tracker.paper",
+    "is_llm_paper": "tracker.relevance",
+    "PaperSearch": "tracker.search", "SearchFilters": "tracker.search", "SearchHit": "tracker.search",
+    "PaperStore": "tracker.store",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'tracker' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_EXPORTS])

@@ -174,6 +174,19 @@ def doc_text(title: str, text: str) -> str:
     return f"{title}. {text}" if title else text
 
 
+def _borrow_store_vectors(cache: EmbeddingCache, keys: list[str], cache_dir: Path, embedder: TextEmbedder) -> None:
+    """Copy (read-only) the store's vectors of documents that are stored papers with the same text.
+
+    Keys are id + text hash on both sides, so a match is the same text by the same model: a set built from
+    the store (the ``topics`` set) then embeds nothing.
+    """
+    store_cache = EmbeddingCache(cache_dir, embedder.name).load()
+    have, theirs = cache.rows(), store_cache.rows()
+    found = [key for key in keys if key not in have and key in theirs]
+    if found:
+        cache.add(found, store_cache.vectors[[theirs[key] for key in found]])
+
+
 def index_beir(beir: BeirSet, cache_dir: Path, embedder: TextEmbedder,
                progress: Callable[[int], Any] | None = None, dense: bool = True) -> PaperIndex:
     """The set's documents as an index (vectors only when ``dense``: BM25 alone needs no model)."""
@@ -182,7 +195,9 @@ def index_beir(beir: BeirSet, cache_dir: Path, embedder: TextEmbedder,
     keys = [f"{i}:{hashlib.sha256(t.encode()).hexdigest()[:16]}" for i, t in zip(ids, texts, strict=True)]
     folder = eval_dir(cache_dir, beir)
     if dense:
-        vectors = embed_texts(keys, texts, eval_vector_cache(cache_dir, embedder), embedder, progress)
+        cache = eval_vector_cache(cache_dir, embedder)
+        _borrow_store_vectors(cache, keys, cache_dir, embedder)
+        vectors = embed_texts(keys, texts, cache, embedder, progress)
     else:
         vectors = np.zeros((len(ids), embedder.dimension), dtype=np.float32)
     lexical = LexicalIndex.build(ids, [beir.corpus[i] for i in ids])

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-# k = 60 is the classic constant; the weights were chosen on the dev sets (scripts/tune_search.py).
-RRF_K = 60
+# Chosen on the dev queries (scripts/tune_search.py): k = 10 with equal weights beat the classic k = 60 there
+# (nDCG@10 0.759 vs 0.753 averaged over the two known-item sets; BM25 weight 0.5-1.5 tried).
+RRF_K = 10
 DENSE_WEIGHT = 1.0
 LEXICAL_WEIGHT = 1.0
 

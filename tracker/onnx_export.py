@@ -129,6 +129,8 @@ def export_onnx(cache_dir: Path, log: Any = None) -> Path:
         shutil.copyfile(source / TOKENIZER_FILE, scratch / TOKENIZER_FILE)
         for name in (FP32_FILE, INT8_FILE, TOKENIZER_FILE):
             os.replace(scratch / name, folder / name)
+        for stale in folder.glob("*.opt.onnx"):  # graphs optimised from the previous export
+            stale.unlink()
     manifest = {"model": MODEL_NAME, "source": source_fingerprint(), "opset": OPSET, "max_tokens": MAX_TOKENS,
                 "files": [FP32_FILE, INT8_FILE, TOKENIZER_FILE], "torch": torch.__version__}
     atomic_write_text(folder / MANIFEST_FILE, json.dumps(manifest, indent=2) + "\n")
