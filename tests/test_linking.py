@@ -72,6 +72,7 @@ def families(linker: ModelLinker, title: str) -> set[str]:
         ("Llama 2.5 does not exist", set()),
         ("Llama 20 does not exist either", set()),
         ("A GPT-style decoder trained from scratch", set()),
+        ("Ollama's deepseek-r1:8b is a distilled model", set()),
     ],
 )
 def test_alias_matching(linker: ModelLinker, title: str, expected: set[str]) -> None:

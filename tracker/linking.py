@@ -42,7 +42,7 @@ _QUALIFIERS = (
 # Lower-case words that name a variant only when hyphenated ("Phi-4-reasoning"; "o3 reasoning" is o3).
 _HYPHEN_QUALIFIERS = "reasoning"
 _TAIL_GUARD = (
-    rf"(?![\w])(?!{_SEP}\d)(?![.,]\d)(?!{_SEP}(?:{_QUALIFIERS})\b)(?!-(?:{_HYPHEN_QUALIFIERS})\b)"
+    rf"(?![\w])(?!{_SEP}\d)(?![.,:]\d)(?!{_SEP}(?:{_QUALIFIERS})\b)(?!-(?:{_HYPHEN_QUALIFIERS})\b)"
     rf"(?!['’]s{_SEP}(?:{_QUALIFIERS})\b)"
 )
 # Not inside another name ("SciBERT", "R1-Distill-Qwen-7B", "HuatuoGPT-o1"); "meta-llama/Llama-3.1-8B" is fine.
