@@ -38,7 +38,7 @@ class License(_Strict):
 
 class Architecture(_Strict):
     type: Literal["decoder-only", "encoder-only", "encoder-decoder"]
-    moe: bool = Field(False, description="mixture-of-experts (True) or dense (False)")
+    moe: bool | Unknown = Field(False, description="mixture-of-experts (true), dense (false), or unknown")
     experts: int | None = Field(None, ge=2, description="experts per MoE layer")
     experts_per_token: int | None = Field(None, ge=1)
     source: AnyHttpUrl | None = None
@@ -151,7 +151,7 @@ class CatalogModel(_Strict):
             raise ValueError(f"a fact cites {EPOCH_AI_URL}: name the table's row in epoch_ai_row")
         if self.epoch_ai_row and EPOCH_AI_CREDIT not in (self.notes or ""):
             raise ValueError(f"epoch_ai_row is set: the notes must credit {EPOCH_AI_CREDIT!r}")
-        if self.architecture.experts is not None and not self.architecture.moe:
+        if self.architecture.experts is not None and self.architecture.moe is not True:
             raise ValueError("architecture.experts is only for mixture-of-experts models (moe: true)")
         return self
 
