@@ -202,6 +202,15 @@ def test_onnx_export_agrees_with_torch() -> None:
     assert number(r"PyTorch ([\d.]+) ms", out) > 0 and number(r"ONNX Runtime ([\d.]+) ms", out) > 0
 
 
+def test_fastapi_service_returns_the_reference_embeddings() -> None:
+    out = run("fastapi_service.py")
+    assert "HTTP 200, 3 vectors of 384 numbers" in out
+    assert number(r"encode`: max \|Δ\| = " + SCI, out) < 1e-4  # ONNX + mean pooling = sentence-transformers
+    related = number(r"adapter sentence: (-?\d+\.\d+)", out)
+    assert related > number(r"with the weather: (-?\d+\.\d+)", out) + 0.3
+    assert re.search(r"HTTP 422 \(`[^`]+`\); an empty list: HTTP 422", out)
+
+
 def test_parameter_count_formula_matches_pytorch() -> None:
     out = run("parameter_count.py")
     for name in ("all-MiniLM-L6-v2", "GPT-2 small"):
