@@ -111,8 +111,15 @@ def _serve(state: ArxivStandIn) -> Iterator[ArxivStandIn]:
 
 
 # -- a scratch repository and scripts/weekly -------------------------------------------------------
-def scratch_repo(root: Path) -> Path:
+def scratch_repo(root: Path, onnx_cache: Path | None = None) -> Path:
+    """The repository's site sources, an empty store, and settings pointing at the stand-in.
+
+    With ``onnx_cache``, the exported model is already in the cache, as the workflow's actions/cache
+    restores it (the export itself is tested in tests/test_onnx.py).
+    """
     root.mkdir(parents=True)
+    if onnx_cache is not None:
+        shutil.copytree(onnx_cache / "models", root / ".cache" / "llm-atlas" / "models")
     shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
     shutil.copytree(REPO / "docs", root / "docs", ignore=shutil.ignore_patterns("generated"))
     shutil.copytree(REPO / "catalog", root / "catalog")
@@ -135,7 +142,8 @@ def scratch_repo(root: Path) -> Path:
 
 def weekly_env(api_url: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LLM_ATLAS_")}
-    env.update(LLM_ATLAS_ARXIV_API_URL=api_url, HF_HUB_OFFLINE="1", LLM_ATLAS_CONTACT="tests@example.org")
+    env.update(LLM_ATLAS_ARXIV_API_URL=api_url, HF_HUB_OFFLINE="1", LLM_ATLAS_CONTACT="tests@example.org",
+               NO_MKDOCS_2_WARNING="1")
     return env
 
 
@@ -168,9 +176,9 @@ class WeeklyRuns:
 
 
 @pytest.fixture(scope="module")
-def weekly_runs(stand_in: ArxivStandIn, tmp_path_factory: pytest.TempPathFactory) -> WeeklyRuns:
+def weekly_runs(stand_in: ArxivStandIn, tmp_path_factory: pytest.TempPathFactory, onnx_cache: Path) -> WeeklyRuns:
     """scripts/weekly twice over the same window: the second run finds nothing new."""
-    root = scratch_repo(tmp_path_factory.mktemp("weekly") / "repo")
+    root = scratch_repo(tmp_path_factory.mktemp("weekly") / "repo", onnx_cache)
     # 104 weeks as of the day after the window: the recorded LLM papers are from 2023-2025.
     args = ("--since", WINDOW[0], "--until", WINDOW[1], "--stale-weeks", "104", "--as-of", "2026-02-23")
     first = run_weekly(root, stand_in.url, *args, "--report", str(root / "report-1.json"))
@@ -244,6 +252,39 @@ def test_stale_store_fails_the_freshness_check(weekly_runs: WeeklyRuns) -> None:
     assert result.stderr.strip().splitlines()[-1] == (
         f"error: stale store: the newest of {len(stored_ids(weekly_runs.root))} papers was first submitted on "
         f"{newest}, 8 days before {newest + timedelta(days=8)} (limit: 1 weeks)")
+
+
+@pytest.mark.slow
+def test_unreachable_arxiv_fails_unless_offline_ok(weekly_runs: WeeklyRuns) -> None:
+    """Nothing listens on port 9: a weekly run must fail loudly; `--offline-ok` (make site) carries on."""
+    root, dead = weekly_runs.root, "http://127.0.0.1:9/api/query"
+    args = ("--since", WINDOW[0], "--until", WINDOW[1], "--stale-weeks", "104", "--as-of", "2026-02-23")
+    loud = run_weekly(root, dead, *args, "--report", str(root / "report-unreachable.json"))
+    assert loud.returncode == 1
+    report = json.loads((root / "report-unreachable.json").read_text())
+    assert report["failed_step"] == "update" and report["update"]["reachable"] is False
+    assert report["reason"].startswith("error: ") and "127.0.0.1:9" in report["reason"]
+    # (--no-build: the site was built twice above already)
+    calm = run_weekly(root, dead, *args, "--offline-ok", "--no-build", "--report", str(root / "report-offline.json"))
+    assert calm.returncode == 0, calm.stderr[-3000:]
+    report = json.loads((root / "report-offline.json").read_text())
+    assert [(s["step"], s["exit"]) for s in report["steps"]] == [("update", 0), ("index", 0), ("freshness", 0)]
+    assert report["update"]["reachable"] is False and report["site_built"] is False
+    assert papers_state(root) == weekly_runs.after_first
+
+
+def test_a_bad_backfill_shard_stops_the_weekly_run(corpus_papers: list[Paper], tmp_path: Path) -> None:
+    root = scratch_repo(tmp_path / "repo")
+    shards, _, _, _ = _shards_with_overlaps(corpus_papers, tmp_path / "shards")
+    broken = shards[1] / "papers" / "2026" / "07.jsonl"
+    broken.write_text("not json\n" + broken.read_text())
+    args = [arg for shard in shards for arg in ("--merge-shards", str(shard))]
+    run = run_weekly(root, "", *args, "--report", str(root / "report.json"))
+    assert run.returncode == 1
+    report = json.loads((root / "report.json").read_text())
+    assert report["failed_step"] == "merge-shards" and [s["step"] for s in report["steps"]] == ["merge-shards"]
+    assert report["reason"].startswith(f"error: {broken}:1:")
+    assert not (root / "data" / "papers").exists()
 
 
 def test_failed_update_is_loud_and_carries_the_manifest(failing_stand_in: ArxivStandIn, tmp_path: Path) -> None:
