@@ -187,3 +187,15 @@ def test_navigation_lists_sections_not_papers() -> None:
     targets = re.findall(r"generated/[^'\"\s}\]]+", str(nav))
     assert {"generated/digests/index.md", "generated/topics/index.md", "generated/trends.md"} <= set(targets)
     assert all(t.endswith(("index.md", "trends.md")) for t in targets)
+
+
+def test_stale_generated_files_are_removed(tmp_path: Path) -> None:
+    from tracker.render import write_pages
+
+    docs = tmp_path / "docs"
+    first = {"generated/a.md": "a", "generated/a.bib": "@misc{}", "generated/feed.xml": "<rss/>"}
+    assert write_pages(docs, first) == (3, 0)
+    (docs / "generated" / "vectors.bin").write_bytes(b"\0")  # not a kind render makes: left alone
+    assert write_pages(docs, first) == (0, 0)  # nothing changed, nothing written
+    assert write_pages(docs, {"generated/a.md": "a"}) == (0, 2)
+    assert sorted(p.name for p in (docs / "generated").iterdir()) == ["a.md", "vectors.bin"]

@@ -260,3 +260,13 @@ def test_feed_and_bibtex_are_served(built_site: BuiltSite, server: str) -> None:
     with urllib.request.urlopen(server + "generated/papers/2026-07.bib", timeout=10) as response:  # noqa: S310
         bib = response.read().decode("utf-8")
     assert bib.count("@misc{") == 200 and "eprint = {2607.99998}" in bib
+
+
+def test_no_built_html_carries_the_injected_tags(built_site: BuiltSite) -> None:
+    """Every page that lists the paper has its title escaped in the HTML itself, not only in the browser's view."""
+    listed = 0
+    for page in built_site.site.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        assert '<script>alert("pwned")' not in html and "<img src=x onerror" not in html, page
+        listed += "&lt;script&gt;alert(&#34;pwned&#34;)&lt;/script&gt;" in html
+    assert listed >= 5  # home, month page, digest, topic page, model page at least
