@@ -48,6 +48,7 @@ def build_site(settings: Settings, strict: bool = True) -> None:
         command.append("--strict")
     completed = subprocess.run(command, cwd=root, capture_output=True, text=True)
     if completed.returncode != 0:
-        lines = [line for line in completed.stderr.splitlines() if "WARNING" in line or "ERROR" in line]
+        # MkDocs' own log lines start with the level; banners that merely mention "warning" are skipped.
+        lines = [line for line in completed.stderr.splitlines() if line.startswith(("WARNING", "ERROR"))]
         detail = lines[0] if lines else (completed.stderr.strip().splitlines() or ["(no output)"])[-1]
         raise AtlasError(f"mkdocs build failed: {detail.strip()}")
