@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -46,7 +47,9 @@ def build_site(settings: Settings, strict: bool = True) -> None:
     command = [sys.executable, "-m", "mkdocs", "build", "--clean", "--site-dir", str(root / "site")]
     if strict:
         command.append("--strict")
-    completed = subprocess.run(command, cwd=root, capture_output=True, text=True)
+    # Material's banner about MkDocs 2 is noise for our users; the build's real warnings still show.
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    completed = subprocess.run(command, cwd=root, capture_output=True, text=True, env=env)
     if completed.returncode != 0:
         # MkDocs' own log lines start with the level; banners that merely mention "warning" are skipped.
         lines = [line for line in completed.stderr.splitlines() if line.startswith(("WARNING", "ERROR"))]
