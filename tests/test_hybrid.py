@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from tracker.fusion import reciprocal_rank_fusion
-from tracker.lexical import LexicalIndex
+from tracker.lexical import LexicalIndex, lexical_text
 from tracker.paper import Paper
 
 
@@ -67,7 +67,7 @@ def test_scores_equal_bm25s_own_scoring(lexical: LexicalIndex, papers: list[Pape
     import Stemmer
 
     reference = bm25s.BM25(k1=1.2, b=0.75, method="lucene")
-    corpus = [f"{p.title} {p.title} {p.abstract}" for p in papers]
+    corpus = [lexical_text(p.title, p.abstract) for p in papers]  # the title counted TITLE_WEIGHT times
     stemmer = Stemmer.Stemmer("english")
     reference.index(bm25s.tokenize(corpus, stopwords="en", stemmer=stemmer, show_progress=False), show_progress=False)
     for query in QUERIES:

@@ -45,7 +45,8 @@ def test_length_sorted_batches_return_vectors_in_the_callers_order(texts: list[s
     forward = embedder.encode(texts)
     backward = embedder.encode(texts[::-1])[::-1]
     one_by_one = np.stack([embedder.encode_query(t) for t in texts[:3]])
-    assert np.allclose(forward, backward, atol=2e-3)
+    # int8 activations are quantised per batch, so a batch's other texts move a vector slightly
+    assert ((forward * backward).sum(axis=1) > 0.99).all()
     assert ((forward[:3] * one_by_one).sum(axis=1) > 0.99).all()
 
 
