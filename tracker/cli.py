@@ -153,13 +153,12 @@ def import_(settings: Settings, path: Path, use_filter: bool, since: date | None
     line number, and the store is left as it was.
     """
     from tracker.importer import read_papers
-    from tracker.relevance import is_llm_paper
     from tracker.store import PaperStore
 
     papers = [
         p for p in read_papers(path) if (not since or p.published >= since) and (not until or p.published <= until)
     ]
-    kept = [p for p in papers if is_llm_paper(p)] if use_filter else papers
+    kept = _filter_with_progress(papers) if use_filter else papers
     store = PaperStore(settings.data_dir)
     result = store.upsert(kept)
     store.save()
@@ -169,6 +168,18 @@ def import_(settings: Settings, path: Path, use_filter: bool, since: date | None
     else:
         info(f"read {counts['read']} papers, kept {counts['kept']}: {counts['new']} new, "
              f"{counts['updated']} updated, {counts['unchanged']} unchanged; the store holds {counts['stored']}")
+
+
+def _filter_with_progress(papers: list[Any]) -> list[Any]:
+    """The relevance filter over a whole file, in chunks, with a progress bar on stderr."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from tracker.relevance import filter_llm_papers
+
+    with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+                  TimeRemainingColumn(), console=_stderr_console(), transient=True) as progress:
+        task = progress.add_task("filtering", total=len(papers))
+        return filter_llm_papers(papers, progress=lambda n: progress.advance(task, n))
 
 
 def _run_index(settings: Settings, store: Any, backend: str | None = None) -> Any:

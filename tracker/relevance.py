@@ -13,9 +13,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tracker.paper import Paper
 
@@ -191,6 +191,20 @@ def select_llm_papers(papers: Sequence[Paper], embedder: Embedder | None = None)
         for i, score in zip(undecided, scores, strict=True):
             verdicts[i] = score >= model.threshold
     return verdicts
+
+
+def filter_llm_papers(
+    papers: Sequence[Paper], embedder: Embedder | None = None, chunk: int = 1000,
+    progress: Callable[[int], Any] | None = None,
+) -> list[Paper]:
+    """The LLM papers among ``papers`` (order kept), judged a chunk at a time so progress can be shown."""
+    kept: list[Paper] = []
+    for start in range(0, len(papers), chunk):
+        batch = papers[start : start + chunk]
+        kept.extend(p for p, ok in zip(batch, select_llm_papers(batch, embedder), strict=True) if ok)
+        if progress:
+            progress(len(batch))
+    return kept
 
 
 def is_llm_paper(paper: Paper, embedder: Embedder | None = None) -> bool:
