@@ -25,8 +25,9 @@ test: $(STAMP) chromium
 
 # tests/test_site_browser.py drives Debian's chromium through playwright (never `playwright install`).
 # Installed once when missing: as root, or with sudo when it needs no password; otherwise say so and go on.
+# LLM_ATLAS_CHROMIUM=/path/to/chrome uses another Chromium-family browser instead (GitHub's Ubuntu runners).
 chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@[ -n "$$LLM_ATLAS_CHROMIUM" ] || command -v chromium >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; elif sudo -n true 2>/dev/null; then SUDO="sudo -n"; else \
 	    echo "chromium is missing and cannot be installed here (needs root): the browser test will fail" >&2; \
 	    exit 0; fi; \
