@@ -18,7 +18,8 @@ paper it came from (known-item search with a paraphrase-like query):
 Queries are split into dev and test by a hash of the paper id (half each).
 
 A third set, ``topics``, is judged by hand: 12 topic queries written for this project
-(``scripts/eval_topics/queries.jsonl``) over the bundled store (``data/papers``, 2,620 papers), with the top
+(``scripts/eval_topics/queries.jsonl``) over the 2,620 papers the bundled store held on 2026-11-28
+(``scripts/eval_topics/corpus_ids.txt``; texts from the shared corpus), with the top
 10 of dense, BM25 and hybrid search pooled and every pooled paper graded 2 (on the topic), 1 (a related
 aspect) or 0 from its title (``scripts/eval_topics/judgments.tsv``; unjudged papers count as not relevant,
 as in TREC pooling). All its queries are held out (``qrels/test.tsv``): nothing was tuned on them.
@@ -125,20 +126,25 @@ def subset(source: Path, out: Path, queries: int, docs: int) -> dict[str, int]:
     return {"documents": len(keep), "queries": len(pairs)}
 
 
-def build_topics(data_dir: Path, out: Path) -> dict[str, int]:
-    from tracker.store import PaperStore
-
+def build_topics(papers: dict[str, Paper], out: Path) -> dict[str, int]:
+    """The hand-judged set over the 2,620 papers the store held when the pools were judged (their ids are in
+    ``eval_topics/corpus_ids.txt``; texts from the shared corpus), so the set does not move with the store."""
     here = Path(__file__).resolve().parent / "eval_topics"
+    ids = (here / "corpus_ids.txt").read_text(encoding="utf-8").split()
+    missing = [i for i in ids if i not in papers]
+    if missing:
+        raise SystemExit(f"{len(missing)} judged-corpus papers are not in the corpus file, e.g. {missing[0]}")
     folder = out / "topics"
     (folder / "qrels").mkdir(parents=True, exist_ok=True)
     with (folder / "corpus.jsonl").open("w", encoding="utf-8") as handle:
-        for paper in sorted(PaperStore(data_dir), key=lambda p: p.id):
+        for paper_id in ids:
+            paper = papers[paper_id]
             record = {"_id": paper.id, "title": paper.title, "text": paper.abstract}
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")
     (folder / "queries.jsonl").write_bytes((here / "queries.jsonl").read_bytes())
     (folder / "qrels" / "test.tsv").write_bytes((here / "judgments.tsv").read_bytes())
     lines = (here / "judgments.tsv").read_text(encoding="utf-8").splitlines()[1:]
-    return {"queries": len({line.split("\t")[0] for line in lines}), "judgments": len(lines)}
+    return {"documents": len(ids), "queries": len({line.split("\t")[0] for line in lines}), "judgments": len(lines)}
 
 
 def main() -> None:
@@ -149,10 +155,9 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=400, help="queries per set (half dev, half test)")
     parser.add_argument("--fixture", type=Path, default=None,
                         help="also write small held-out copies (60 test queries, 300 documents) here")
-    parser.add_argument("--data-dir", type=Path, default=Path("data"), help="the store for the topics set")
     args = parser.parse_args()
-    print("topics", build_topics(args.data_dir, args.out), file=sys.stderr)
     unique = {p.id: p for p in read_papers(args.corpus)}
+    print("topics", build_topics(unique, args.out), file=sys.stderr)
     llm = [p for p in unique.values() if _ABOUT_LANGUAGE_MODELS.search(p.text)]
     sample = sorted(llm, key=lambda p: rank_key(p.id, "corpus"))[: args.docs]
     print(f"{len(unique)} papers, {len(llm)} about LLMs, sample of {len(sample)}", file=sys.stderr)
