@@ -105,14 +105,24 @@ def serve(replay: Replay) -> Iterator[Replay]:
         def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - quiet
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    with serve_locally(Handler) as url:
+        replay.url = url
+        try:
+            yield replay
+        finally:
+            replay.release.set()  # let a stalled request finish before the server shuts down
+
+
+@contextmanager
+def serve_locally(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """Serve ``handler`` on 127.0.0.1 (a free port) in a thread; yields the base URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    replay.url = f"http://127.0.0.1:{server.server_address[1]}"
     try:
-        yield replay
+        yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
-        replay.release.set()
         server.shutdown()
         server.server_close()
+        thread.join()

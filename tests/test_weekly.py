@@ -13,16 +13,16 @@ import re
 import shutil
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from arxiv_replay import serve_locally
 
 from tracker.freshness import check_freshness
 from tracker.paper import Paper, VersionRecord
@@ -98,16 +98,9 @@ def _serve(state: ArxivStandIn) -> Iterator[ArxivStandIn]:
         def log_message(self, format: str, *args: Any) -> None:  # quiet test output
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    state.url = f"http://127.0.0.1:{server.server_address[1]}/api/query"
-    try:
+    with serve_locally(Handler) as url:
+        state.url = f"{url}/api/query"
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 # -- a scratch repository and scripts/weekly -------------------------------------------------------
