@@ -15,9 +15,11 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
+
+from local_server import serve_locally
 
 FIXTURES = Path(__file__).parent / "fixtures" / "arxiv"
 EMPTY_PAGE = FIXTURES / "api" / "id_0000.0000_s0_m100_8b51d9633a68.json"
@@ -112,17 +114,3 @@ def serve(replay: Replay) -> Iterator[Replay]:
         finally:
             replay.release.set()  # let a stalled request finish before the server shuts down
 
-
-@contextmanager
-def serve_locally(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
-    """Serve ``handler`` on 127.0.0.1 (a free port) in a thread; yields the base URL."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()

@@ -18,7 +18,6 @@ import re
 import shutil
 import subprocess
 import sys
-import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -30,6 +29,7 @@ from urllib.parse import urldefrag, urlparse
 
 import pytest
 from conftest import CORPUS_DAY, KAGGLE_SAMPLE, REPO
+from local_server import serve_locally
 
 from tracker.importer import read_papers
 from tracker.paper import Paper
@@ -101,15 +101,8 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def server(built_site: BuiltSite) -> Iterator[str]:
     """A plain static file server on 127.0.0.1 (a free port), as GitHub Pages would serve site/."""
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=str(built_site.site)))
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=10)
+    with serve_locally(partial(QuietHandler, directory=str(built_site.site))) as url:
+        yield f"{url}/"
 
 
 @pytest.fixture(scope="module")

@@ -22,7 +22,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from arxiv_replay import serve_locally
+from local_server import serve_locally
 
 from tracker.freshness import check_freshness
 from tracker.paper import Paper, VersionRecord
