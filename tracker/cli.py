@@ -509,12 +509,19 @@ def render(settings: Settings) -> None:
 
 @cli.command()
 @click.option("--strict/--no-strict", default=True, show_default=True, help="Fail on any MkDocs warning.")
+@click.option("--search/--no-search", default=True, show_default=True,
+              help="Bundle the search page's data, model and scripts (indexes the store first when the index "
+                   "is stale; needs `npm ci`). --no-search builds the pages only.")
 @folder_options
-def build(settings: Settings, strict: bool) -> None:
-    """Render the generated pages, then `mkdocs build` the site into site/."""
+def build(settings: Settings, strict: bool, search: bool) -> None:
+    """Render the generated pages and the search page's data, then `mkdocs build` the site into site/.
+
+    The search page (site/search/) answers queries in the reader's browser: paper vectors, the BM25 index
+    and an int8 ONNX query encoder are shipped with the site; nothing runs on a server.
+    """
     from tracker.site import build_site, render_site
 
-    written, removed, total = render_site(settings)
+    written, removed, total = render_site(settings, search=search, log=info)
     info(f"rendered {total} pages ({written} changed, {removed} stale removed)")
     build_site(settings, strict=strict)
     info(f"site built in {settings.require_repo() / 'site'}")

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -29,15 +30,26 @@ def site_url(root: Path) -> str | None:
     return str(url) if url else None
 
 
-def render_site(settings: Settings) -> tuple[int, int, int]:
-    """Write ``docs/generated/``; returns (pages written, stale pages removed, pages in all)."""
+def render_site(settings: Settings, search: bool = False, log: Any = None) -> tuple[int, int, int]:
+    """Write ``docs/generated/``; returns (pages written, stale pages removed, pages in all).
+
+    With ``search``, also the search page's data and scripts (``docs/generated/search/``), indexing the
+    store first when the index is stale.
+    """
     root = settings.require_repo()
+    store = PaperStore(settings.data_dir)
     data = SiteData.collect(
-        PaperStore(settings.data_dir), load_catalog(settings.catalog_dir), load_topics(settings.catalog_dir),
-        site_url=site_url(root),
+        store, load_catalog(settings.catalog_dir), load_topics(settings.catalog_dir), site_url=site_url(root),
     )
     pages = render_pages(data)
     written, removed = write_pages(root / "docs", pages)
+    if search:
+        from tracker.site_search import current_index, write_search_bundle
+
+        report = write_search_bundle(root, data, current_index(store, settings.cache_dir, log), settings.cache_dir,
+                                     log)
+        if log:
+            log(f"search data: {report.papers} papers, {report.bytes / 1e6:.1f} MB in docs/generated/search/")
     return written, removed, len(pages)
 
 
