@@ -1,12 +1,19 @@
 # Two commands set everything up on a fresh machine:
-#   make site   venv + install, update from arXiv (offline: says so, goes on), index, build site/
-#   make test   venv + install, run the test suite
+#   make site   venv + install, npm packages, update from arXiv (offline: says so, goes on), index, build site/
+#   make test   venv + install, npm packages, run the test suite
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+# esbuild, onnxruntime-web and the stemmer the search page is bundled from (package-lock.json pins them)
+NODE_STAMP := node_modules/.installed-stamp
 
 .PHONY: site test install lint update index build weekly clean chromium
+
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "npm is missing: install Node.js 18 or newer (apt-get install nodejs npm)" >&2; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $(NODE_STAMP)
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,13 +21,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) $(NODE_STAMP)
 
-site: $(STAMP)
+site: $(STAMP) $(NODE_STAMP)
 	$(BIN)/llm-atlas update --offline-ok
 	$(BIN)/llm-atlas build
 
-test: $(STAMP) chromium
+test: $(STAMP) $(NODE_STAMP) chromium
 	$(BIN)/python -m pytest
 
 # tests/test_site_browser.py drives Debian's chromium through playwright (never `playwright install`).
@@ -37,11 +44,11 @@ lint: $(STAMP)
 	$(BIN)/ruff check tracker tests scripts scripts/weekly
 	$(BIN)/mypy tracker
 
-update index build: $(STAMP)
+update index build: $(STAMP) $(NODE_STAMP)
 	$(BIN)/llm-atlas $@
 
 # What the weekly GitHub workflow runs: update -> index -> build -> freshness (README: Weekly updates)
-weekly: $(STAMP)
+weekly: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python scripts/weekly $(ARGS)
 
 clean:

@@ -6,6 +6,10 @@ The site is built (``llm-atlas build``, strict) in a scratch copy of the reposit
 console error, every internal link answers 200 (and same-page anchors exist), the Learn page shows the
 output its program printed at build time, and the ``<script>`` title is shown as text, with no dialog.
 
+The search page (site/search/) answers three queries in the browser with the same top ten as
+``llm-atlas search --json`` on the same store (overlap >= 0.7), filters by model and date as the CLI does,
+and "More like this" agrees with ``llm-atlas related``; the time to the first answer is printed.
+
 Only the chosen Learn page runs its programs in the scratch copy; the others show their code without
 running it, which keeps this test to a couple of minutes (all programs run in tests/test_snippets.py).
 """
@@ -70,7 +74,7 @@ class BuiltSite:
 
 
 @pytest.fixture(scope="module")
-def built_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
+def built_site(tmp_path_factory: pytest.TempPathFactory, onnx_cache: Path) -> BuiltSite:
     root = tmp_path_factory.mktemp("browser") / "repo"
     root.mkdir()
     shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
@@ -86,11 +90,21 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
     store = PaperStore(root / "data")
     store.upsert([*{p.id: p for p in read_papers(CORPUS_DAY)}.values(), *read_papers(KAGGLE_SAMPLE), script_paper()])
     store.save()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LLM_ATLAS_")}
-    completed = subprocess.run([sys.executable, "-m", "tracker", "build"], cwd=root, env=env, capture_output=True,
-                               text=True, timeout=1200)
+    completed = subprocess.run([sys.executable, "-m", "tracker", "build"], cwd=root, env=atlas_env(root, onnx_cache),
+                               capture_output=True, text=True, timeout=1200)
     assert completed.returncode == 0, completed.stderr[-3000:]
     return BuiltSite(root, root / "site", chosen)
+
+
+def atlas_env(root: Path, onnx_cache: Path) -> dict[str, str]:
+    """The scratch repository's own folders, with the session's ONNX export borrowed (not exported again)."""
+    cache = root / ".cache" / "llm-atlas"
+    if not (cache / "models").exists():
+        (cache / "models").mkdir(parents=True)
+        for model in (onnx_cache / "models").iterdir():
+            (cache / "models" / model.name).symlink_to(model)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LLM_ATLAS_")}
+    return {**env, "LLM_ATLAS_CACHE": str(cache)}
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -263,3 +277,99 @@ def test_no_built_html_carries_the_injected_tags(built_site: BuiltSite) -> None:
         assert '<script>alert("pwned")' not in html and "<img src=x onerror" not in html, page
         listed += "&lt;script&gt;alert(&#34;pwned&#34;)&lt;/script&gt;" in html
     assert listed >= 5  # home, month page, digest, topic page, model page at least
+
+
+# -- the search page (issue 8) ---------------------------------------------------------------------
+SEARCH_QUERIES = (
+    "retrieval-augmented generation over documents",
+    "teaching language models to reason step by step with reinforcement learning",
+    "making large language model inference faster and cheaper",
+)
+FINAL = "#atlas-search-results[data-stage=final]"
+HITS_JS = """() => [...document.querySelectorAll('#atlas-search-results [data-arxiv-id]')].map(e => ({
+    id: e.dataset.arxivId, models: e.dataset.models, published: e.dataset.published,
+    title: e.querySelector('.atlas-hit__title').textContent}))"""
+
+
+def cli(built: BuiltSite, onnx_cache: Path, *args: str) -> list[str]:
+    completed = subprocess.run([sys.executable, "-m", "tracker", *args, "--json"], cwd=built.root,
+                               env=atlas_env(built.root, onnx_cache), capture_output=True, text=True, timeout=300)
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    import json
+
+    return [hit["id"] for hit in json.loads(completed.stdout)]
+
+
+def page_hits(page: object) -> list[dict[str, str]]:
+    page.wait_for_selector(FINAL, timeout=180_000)  # type: ignore[attr-defined]
+    return page.evaluate(HITS_JS)  # type: ignore[attr-defined, no-any-return]
+
+
+@pytest.mark.parametrize("query", SEARCH_QUERIES)
+def test_search_page_answers_as_the_cli_does(built_site: BuiltSite, server: str, browser: object, onnx_cache: Path,
+                                            query: str) -> None:
+    from urllib.parse import quote
+
+    seen = visit(browser, server, f"search/?q={quote(query)}")
+    hits = page_hits(seen.page)
+    timing = seen.page.evaluate("window.atlasSearchTiming")  # type: ignore[attr-defined]
+    expected = cli(built_site, onnx_cache, "search", query, "-k", "10")
+    overlap = len({h["id"] for h in hits[:10]} & set(expected)) / 10
+    print(f"\n{query!r}: top-10 overlap with the CLI {overlap:.1f}; first answer {timing['firstAnswer']:.0f} ms, "
+          f"first answer by meaning {timing['firstSemantic']:.0f} ms after the page started")
+    assert len(expected) == 10 and overlap >= 0.7, (hits[:10], expected)
+    assert seen.console_errors == [] and seen.outside_requests == [] and seen.dialogs == []
+    assert seen.page.locator("#atlas-search").count() == 1  # type: ignore[attr-defined]
+    seen.page.context.close()  # type: ignore[attr-defined]
+
+
+def test_search_page_typing_filters_and_more_like_this(built_site: BuiltSite, server: str, browser: object,
+                                                      onnx_cache: Path) -> None:
+    seen = visit(browser, server, "search/")
+    page = seen.page
+    query = "Retrieval-augmented generation for GPT-4"
+    page.fill("#atlas-search", query)  # type: ignore[attr-defined]
+    page.press("#atlas-search", "Enter")  # type: ignore[attr-defined]
+    hits = page_hits(page)
+    # the injected title is found and shown as text: no script ran, none was added to the page
+    script_hit = [h for h in hits if h["id"] == "2607.99998"]
+    assert script_hit and script_hit[0]["title"] == SCRIPT_TITLE
+    assert page.locator("#atlas-search-results script, #atlas-search-results img").count() == 0  # type: ignore[attr-defined]
+    assert "q=Retrieval-augmented" in page.url  # type: ignore[attr-defined]
+
+    # model filter: every hit is linked to the model, as `llm-atlas search --model`
+    page.select_option("#atlas-search-model", "gpt-4")  # type: ignore[attr-defined]
+    page.wait_for_function("() => new URL(location.href).searchParams.get('model') === 'gpt-4'")  # type: ignore[attr-defined]
+    hits = page_hits(page)
+    assert hits and all("gpt-4" in h["models"].split() for h in hits)
+    expected = cli(built_site, onnx_cache, "search", query, "-k", "10", "--model", "gpt-4")
+    assert {h["id"] for h in hits[:10]} == set(expected)
+
+    # date filter
+    page.select_option("#atlas-search-model", "")  # type: ignore[attr-defined]
+    page.fill("#atlas-search-since", "2026-06-30")  # type: ignore[attr-defined]
+    page.fill("#atlas-search-until", "2026-07-01")  # type: ignore[attr-defined]
+    page.dispatch_event("#atlas-search-until", "change")  # type: ignore[attr-defined]
+    page.wait_for_function("() => new URL(location.href).searchParams.get('until') === '2026-07-01'")  # type: ignore[attr-defined]
+    hits = page_hits(page)
+    assert hits and all("2026-06-30" <= h["published"] <= "2026-07-01" for h in hits)
+
+    # More like this: the paper's neighbours by vector, without the paper itself, as `llm-atlas related`
+    page.fill("#atlas-search-since", "")  # type: ignore[attr-defined]
+    page.fill("#atlas-search-until", "")  # type: ignore[attr-defined]
+    page.dispatch_event("#atlas-search-until", "change")  # type: ignore[attr-defined]
+    seed = page_hits(page)[0]["id"]
+    page.locator(f'[data-arxiv-id="{seed}"] .atlas-hit__like').click()  # type: ignore[attr-defined]
+    page.wait_for_function(f"() => new URL(location.href).searchParams.get('like') === '{seed}'")  # type: ignore[attr-defined]
+    page.wait_for_selector("#atlas-search-results[data-method=like]")  # type: ignore[attr-defined]
+    neighbours = [h["id"] for h in page_hits(page)][:10]
+    assert seed not in neighbours
+    related = cli(built_site, onnx_cache, "related", seed, "-k", "10")
+    assert len(set(neighbours) & set(related)) >= 7, (neighbours, related)
+    assert seen.console_errors == [] and seen.outside_requests == [] and seen.dialogs == []
+    page.context.close()  # type: ignore[attr-defined]
+
+
+def test_paper_lists_link_to_more_like_this(built_site: BuiltSite) -> None:
+    html = (built_site.site / "generated" / "models" / "gpt-4" / "index.html").read_text(encoding="utf-8")
+    assert 'href="../../../search/?like=2607.99998"' in html

@@ -84,8 +84,14 @@ def top_rows(scores: np.ndarray, k: int) -> np.ndarray:
     k = min(k, len(scores))
     if k <= 0:
         return np.zeros(0, dtype=np.int64)
-    part = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
-    return part[np.lexsort((part, -scores[part]))]
+    if k < len(scores):
+        # argpartition picks arbitrarily among scores tied at the cut: take every row scoring at least the k-th
+        # best, so a tie always goes to the lower row (the page's JavaScript ranks the same way)
+        kth = scores[np.argpartition(-scores, k - 1)[k - 1]]
+        part = np.flatnonzero(scores >= kth)
+    else:
+        part = np.arange(len(scores))
+    return part[np.lexsort((part, -scores[part]))][:k]
 
 
 @dataclass

@@ -12,7 +12,7 @@ Everything the browser needs to answer as ``llm-atlas search`` does, with no ser
 - ``manifest.json``: sizes, dtypes, offsets, fusion settings (taken from ``tracker.search``), and a digest
   the page appends to every data URL, so a browser never mixes files of two builds.
 
-The JavaScript (``web/src/``) is bundled beside them by ``tracker.web_bundle``.
+The JavaScript (``tracker/web/``) is bundled beside them by ``tracker.web_bundle``.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ import numpy as np
 from tracker.atomic import write_if_changed
 from tracker.embeddings import DIMENSION
 from tracker.index import PaperIndex, build_index, store_fingerprint
+from tracker.lexical import LexicalIndex
 from tracker.render import SiteData, relative_link
 from tracker.store import PaperStore
 
@@ -73,9 +74,25 @@ def quantise_vectors(vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return codes, scales
 
 
-def lexical_arrays(index: PaperIndex) -> tuple[bytes, dict[str, Any]]:
+def surface_terms(lexical: LexicalIndex, texts: list[tuple[str, str]]) -> dict[str, int]:
+    """``{word as written (lower case): its stem's column}`` for every word of the indexed texts.
+
+    The page stems a query word by looking it up here, so it gets exactly PyStemmer's stem, the one the
+    index was built with; only words no paper contains fall back to a JavaScript Porter2 stemmer (npm's
+    wink-porter2-stemmer follows an older Snowball and differs on ~1% of words, e.g. "added", "organize").
+    """
+    import re
+
+    from tracker.lexical import TOKEN_PATTERN, _stemmer
+
+    split = re.compile(TOKEN_PATTERN).findall
+    words = sorted({w for title, abstract in texts for w in split(f"{title} {abstract}".lower())} - lexical.stopwords)
+    stems = _stemmer().stemWords(words) if words else []
+    return {w: lexical.vocabulary[s] for w, s in zip(words, stems, strict=True) if s in lexical.vocabulary}
+
+
+def lexical_arrays(lexical: LexicalIndex, texts: list[tuple[str, str]]) -> tuple[bytes, dict[str, Any]]:
     """The BM25 matrix packed for the browser: uint32 pointers, uint16/uint32 documents, uint16 weights."""
-    lexical = index.lexical
     weights = np.asarray(lexical.data, dtype=np.float32)
     peak = float(weights.max()) if len(weights) else 1.0
     scale = peak / 65535.0 if peak > 0 else 1.0
@@ -93,6 +110,7 @@ def lexical_arrays(index: PaperIndex) -> tuple[bytes, dict[str, Any]]:
         at += -at % 4
     meta = {
         "vocabulary": list(lexical.vocabulary), "stopwords": sorted(lexical.stopwords),
+        "terms": surface_terms(lexical, texts),
         "title_weight": lexical.title_weight, "weight_scale": scale,
         "indptr": {"offset": offsets[0], "count": len(parts[0]), "type": "uint32"},
         "docs": {"offset": offsets[1], "count": len(parts[1]), "type": "uint16" if doc_type == "<u2" else "uint32"},
@@ -140,11 +158,10 @@ def write_search_bundle(root: Path, data: SiteData, index: PaperIndex, cache_dir
     out = Path(root) / "docs" / SEARCH_DIR
     scripts = bundle_scripts(root)
     model_file, tokenizer_file = ensure_web_model(cache_dir, log)
-    missing = [pid for pid in index.ids if pid not in {p.id for p in data.papers}]
-    if missing:
-        raise ValueError(f"index rows without a stored paper: {missing[:3]}")
     codes, scales = quantise_vectors(index.vectors)
-    lexical_blob, lexical_meta = lexical_arrays(index)
+    by_id = {p.id: p for p in data.papers}
+    texts = [(by_id[pid].title, by_id[pid].abstract) for pid in index.ids]
+    lexical_blob, lexical_meta = lexical_arrays(index.lexical, texts)
     files: dict[str, bytes] = {
         "papers.json": json.dumps(papers_json(index, data), ensure_ascii=False, separators=(",", ":")).encode(),
         "vectors.i8": codes.tobytes(),
