@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
+import onnx
 import pytest
 
-from tracker.embeddings import Embedder, make_embedder
+from tracker.embeddings import MODEL_NAME, make_embedder
 from tracker.onnx_embedder import OnnxEmbedder
-from tracker.onnx_export import MANIFEST_FILE, ensure_onnx, export_is_current, onnx_dir
+from tracker.onnx_export import (
+    FP32_FILE,
+    INT8_FILE,
+    MANIFEST_FILE,
+    RECIPE,
+    ensure_onnx,
+    export_is_current,
+    onnx_dir,
+)
 from tracker.paper import Paper
 
 pytestmark = pytest.mark.slow
@@ -26,8 +36,9 @@ def texts(llm_papers: list[Paper]) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def torch_vectors(texts: list[str], embedder: Embedder) -> np.ndarray:
-    return embedder.encode(texts)
+def torch_vectors(texts: list[str], onnx_cache: Path) -> np.ndarray:
+    # the torch reference of what is exported: the search model (base + fine-tuned adapter, tracker/finetune.py)
+    return make_embedder("torch", onnx_cache).encode(texts)
 
 
 @pytest.mark.parametrize(("variant", "floor"), [("fp32", 0.9999), ("int8", 0.98)])
@@ -40,14 +51,27 @@ def test_onnx_vectors_agree_with_torch(variant: str, floor: float, texts: list[s
     assert cosines.min() >= floor, (variant, float(cosines.min()), int(cosines.argmin()))
 
 
-def test_length_sorted_batches_return_vectors_in_the_callers_order(texts: list[str], onnx_cache: Path) -> None:
-    embedder = OnnxEmbedder(onnx_cache, "int8", batch_size=4)
+def test_a_vector_depends_on_its_text_alone(texts: list[str], onnx_cache: Path) -> None:
+    """One text per run: no batch-mates (int8 activation scales are per run) and no padding to move a vector."""
+    embedder = OnnxEmbedder(onnx_cache, "int8")
     forward = embedder.encode(texts)
-    backward = embedder.encode(texts[::-1])[::-1]
-    one_by_one = np.stack([embedder.encode_query(t) for t in texts[:3]])
-    # int8 activations are quantised per batch, so a batch's other texts move a vector slightly
-    assert ((forward * backward).sum(axis=1) > 0.99).all()
-    assert ((forward[:3] * one_by_one).sum(axis=1) > 0.99).all()
+    assert np.array_equal(forward, embedder.encode(texts[::-1])[::-1])
+    assert np.array_equal(forward[:3], np.stack([embedder.encode_query(t) for t in texts[:3]]))
+    # a fresh session, on one worker thread, gives the same bytes: an index re-embedded from a cold cache is identical
+    assert np.array_equal(forward, OnnxEmbedder(onnx_cache, "int8", threads=1).encode(texts))
+
+
+def test_the_int8_graph_keeps_its_cpu_fusions(texts: list[str], onnx_cache: Path) -> None:
+    """Fused, quantised attention; residual adds not fused into SkipLayerNormalization, at export or at load."""
+    OnnxEmbedder(onnx_cache, "int8").encode(texts[:1])  # loading writes the session-optimised graph
+    folder = onnx_dir(onnx_cache)
+    for name in (INT8_FILE, INT8_FILE.replace(".onnx", ".opt.onnx")):
+        ops = Counter(node.op_type for node in onnx.load(str(folder / name), load_external_data=False).graph.node)
+        assert ops["QAttention"] == 6 and ops["EmbedLayerNormalization"] == 1, (name, ops)
+        assert ops["SkipLayerNormalization"] == 0 and ops["LayerNormalization"] == 12, (name, ops)
+    # model.onnx stays plain ONNX (no ONNX Runtime contrib ops), which any runtime, a browser's too, can run
+    plain = onnx.load(str(folder / FP32_FILE)).graph.node
+    assert {node.domain for node in plain} <= {"", "ai.onnx"}, {(n.domain, n.op_type) for n in plain}
 
 
 def test_the_export_happens_once_and_again_when_the_model_changes(onnx_cache: Path, tmp_path: Path) -> None:
@@ -63,11 +87,16 @@ def test_the_export_happens_once_and_again_when_the_model_changes(onnx_cache: Pa
     for path in folder.iterdir():
         (target / path.name).write_bytes(path.read_bytes())
     manifest = json.loads((target / MANIFEST_FILE).read_text())
+    assert export_is_current(copy)
     (target / MANIFEST_FILE).write_text(json.dumps({**manifest, "source": "0" * 16}))
+    assert not export_is_current(copy)
+    # So does one written by an older export recipe (another graph or quantisation).
+    (target / MANIFEST_FILE).write_text(json.dumps({**manifest, "recipe": RECIPE - 1}))
     assert not export_is_current(copy)
 
 
 def test_backends_name_their_vector_caches(onnx_cache: Path) -> None:
     int8, fp32, torch_ = (make_embedder(b, onnx_cache) for b in ("onnx-int8", "onnx-fp32", "torch"))
-    assert (int8.name, fp32.name, torch_.name) == ("all-MiniLM-L6-v2-int8", "all-MiniLM-L6-v2", "all-MiniLM-L6-v2")
+    assert (int8.name, fp32.name, torch_.name) == (f"{MODEL_NAME}-int8-r{RECIPE}", MODEL_NAME, MODEL_NAME)
+    assert MODEL_NAME.startswith("all-MiniLM-L6-v2")
     assert (int8.backend, fp32.backend, torch_.backend) == ("onnx-int8", "onnx-fp32", "torch")
