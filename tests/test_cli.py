@@ -38,9 +38,12 @@ def test_stats_json_counts_the_store(repo: Path) -> None:
 
 def test_build_makes_the_site_from_the_store(repo: Path) -> None:
     run_cli("import", str(CORPUS_DAY), cwd=repo)
-    result = run_cli("build", cwd=repo)
+    # --no-search: the pages only (the search page's data is built and tested in tests/test_site_browser.py)
+    result = run_cli("build", "--no-search", cwd=repo)
     assert result.returncode == 0, result.stderr
     assert (repo / "site" / "index.html").is_file()
+    assert (repo / "site" / "search" / "index.html").is_file()
+    assert not (repo / "docs" / "generated" / "search").exists()
     month = (repo / "site" / "generated" / "papers" / "2026-07" / "index.html").read_text()
     first_id = json.loads(CORPUS_DAY.read_text().splitlines()[0])["id"]
     assert "data-arxiv-id=" in month

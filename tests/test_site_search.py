@@ -6,6 +6,7 @@ tests/test_web_search_js.py (the JavaScript against the Python it mirrors).
 
 from __future__ import annotations
 
+import gzip
 import json
 from pathlib import Path
 
@@ -95,17 +96,20 @@ def test_bundle_is_complete_consistent_and_reproducible(bundle_repo: tuple[Path,
     for name, size in manifest["bytes"].items():
         assert len(first[name]) == size, name
     assert report.papers == manifest["papers"] == len(index.ids) == 40
-    assert len(first["vectors.i8"]) == 40 * manifest["dimension"]
+    inflated = {name[: -len(".gz")]: gzip.decompress(first[name]) for name in manifest["fetched"]}
+    assert {name: len(blob) for name, blob in inflated.items()} == {
+        name[: -len(".gz")]: size for name, size in manifest["inflated_bytes"].items()}
+    assert len(inflated["vectors.i8"]) == 40 * manifest["dimension"]
     scales = np.array(manifest["vectors"]["scales"])
-    restored = np.frombuffer(first["vectors.i8"], dtype=np.int8).reshape(40, -1) * scales
+    restored = np.frombuffer(inflated["vectors.i8"], dtype=np.int8).reshape(40, -1) * scales
     assert np.all(np.sum(restored * index.vectors, axis=1) > 0.99)
 
-    papers = json.loads(first["papers.json"])
+    papers = json.loads(inflated["papers.json"])
     assert [row[0] for row in papers["papers"]] == index.ids
     linked = {model for row in papers["papers"] for model in row[4]}
     assert linked and linked == set(papers["models"])
     for model in papers["models"].values():  # links are relative to site/search/
         assert model["page"].startswith("../generated/models/")
-    lexical = json.loads(first["lexical.json"])
+    lexical = json.loads(inflated["lexical.json"])
     assert lexical["terms"] and set(lexical["terms"].values()) <= set(range(len(lexical["vocabulary"])))
     assert manifest["search"] == {"default_method": DEFAULT_METHOD, "alpha": CONVEX_ALPHA, "depth": FUSION_DEPTH}

@@ -2,6 +2,8 @@
 
 Everything the browser needs to answer as ``llm-atlas search`` does, with no server:
 
+Each data file is stored gzipped (``NAME.gz``) and inflated by the browser.
+
 - ``papers.json``: per paper, in index order: id, title, first authors, date, linked models; the models'
   names and pages (the page builds its model filter from them).
 - ``vectors.i8``: the index's paper vectors as int8, row-major, one scale per dimension in the manifest
@@ -17,6 +19,7 @@ The JavaScript (``tracker/web/``) is bundled beside them by ``tracker.web_bundle
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 from dataclasses import dataclass
@@ -162,36 +165,44 @@ def write_search_bundle(root: Path, data: SiteData, index: PaperIndex, cache_dir
     by_id = {p.id: p for p in data.papers}
     texts = [(by_id[pid].title, by_id[pid].abstract) for pid in index.ids]
     lexical_blob, lexical_meta = lexical_arrays(index.lexical, texts)
-    files: dict[str, bytes] = {
+    raw: dict[str, bytes] = {
         "papers.json": json.dumps(papers_json(index, data), ensure_ascii=False, separators=(",", ":")).encode(),
         "vectors.i8": codes.tobytes(),
         "lexical.bin": lexical_blob,
         "lexical.json": json.dumps(lexical_meta, ensure_ascii=False, separators=(",", ":")).encode(),
         "vocab.txt": vocabulary_text(tokenizer_file).encode("utf-8"),
         "model.onnx": model_file.read_bytes(),
-        **scripts,
+        WASM_FILE: scripts.pop(WASM_FILE),
     }
+    # The worker's downloads are stored gzipped and inflated in the browser (DecompressionStream): static
+    # hosts compress text but not a .onnx or, often, a .wasm file, and these two are 90% of the bytes.
+    files: dict[str, bytes] = {f"{name}.gz": gzip.compress(blob, 9, mtime=0) for name, blob in raw.items()}
+    files.update(scripts)
     digest = hashlib.sha256()
     for name in sorted(files):
         digest.update(name.encode())
         digest.update(hashlib.sha256(files[name]).digest())
     manifest = {
-        "version": 1,
+        "version": 2,
         "digest": digest.hexdigest()[:16],
         "papers": len(index.ids),
         "dimension": DIMENSION,
         "embedder": index.embedder_name,
-        "vectors": {"file": "vectors.i8", "type": "int8", "scales": [float(s) for s in scales]},
-        "model": {"file": "model.onnx", "vocab": "vocab.txt", "max_tokens": QUERY_TOKENS, "lowercase": True,
-                  "output": "sentence_embedding"},
-        "lexical": {"file": "lexical.bin", "meta": "lexical.json"},
-        "papers_file": "papers.json",
+        "vectors": {"file": "vectors.i8.gz", "type": "int8", "scales": [float(s) for s in scales]},
+        "model": {"file": "model.onnx.gz", "vocab": "vocab.txt.gz", "runtime": f"{WASM_FILE}.gz",
+                  "max_tokens": QUERY_TOKENS, "lowercase": True, "output": "sentence_embedding"},
+        "lexical": {"file": "lexical.bin.gz", "meta": "lexical.json.gz"},
+        "papers_file": "papers.json.gz",
         "search": {"default_method": DEFAULT_METHOD, "alpha": CONVEX_ALPHA, "depth": FUSION_DEPTH},
         # what the worker downloads before its first answer by meaning (the page's progress bar)
-        "fetched": ["papers.json", "vectors.i8", "lexical.bin", "lexical.json", "model.onnx", "vocab.txt", WASM_FILE],
+        "fetched": sorted(f"{name}.gz" for name in raw),
         "bytes": {name: len(blob) for name, blob in sorted(files.items())},
+        "inflated_bytes": {f"{name}.gz": len(blob) for name, blob in sorted(raw.items())},
     }
     files["manifest.json"] = (json.dumps(manifest, indent=1) + "\n").encode()
     for name, blob in files.items():
         write_if_changed(out / name, blob)
+    for stale in sorted(out.iterdir()):  # files of an older layout
+        if stale.name not in files and stale.is_file():
+            stale.unlink()
     return SearchBundleReport(papers=len(index.ids), files={name: len(blob) for name, blob in sorted(files.items())})

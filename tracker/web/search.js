@@ -46,6 +46,8 @@ function run() {
   const query = input.value.trim();
   syncUrl();
   request += 1;
+  // until this request's answer arrives, what is shown belongs to the previous one
+  results.dataset.stage = "pending";
   if (like) {
     worker.postMessage({ type: "like", id: request, paper: like, k: K, filters: filters() });
   } else if (query) {

@@ -9,7 +9,6 @@ import { WordPieceTokenizer } from "./tokenizer.js";
 import { Lexical, denseScores, rankRows, topRows } from "./ranking.js";
 
 const here = new URL("./", import.meta.url);
-const WASM = "ort-wasm-simd-threaded.wasm";
 let manifest = null;
 let data = null; // {papers, models, codes, scales, lexical, dimension}
 let encoder = null; // {session, tokenizer}
@@ -30,7 +29,7 @@ async function fetchBytes(name, versioned = true) {
   if (!response.body) {
     const whole = new Uint8Array(await response.arrayBuffer());
     progress.loaded += whole.length;
-    return whole;
+    return name.endsWith(".gz") ? inflate(whole) : whole;
   }
   const reader = response.body.getReader();
   const chunks = [];
@@ -52,7 +51,12 @@ async function fetchBytes(name, versioned = true) {
     out.set(chunk, at);
     at += chunk.length;
   }
-  return out;
+  return name.endsWith(".gz") ? inflate(out) : out;
+}
+
+async function inflate(bytes) {
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
 async function fetchJson(name) {
@@ -89,7 +93,7 @@ async function loadData() {
 
 async function loadModel() {
   const [model, vocab, wasm] = await Promise.all([
-    fetchBytes(manifest.model.file), fetchBytes(manifest.model.vocab), fetchBytes(WASM),
+    fetchBytes(manifest.model.file), fetchBytes(manifest.model.vocab), fetchBytes(manifest.model.runtime),
   ]);
   ort.env.wasm.numThreads = 1; // GitHub Pages cannot send the headers that threads need
   ort.env.wasm.proxy = false; // already in a worker
