@@ -373,3 +373,23 @@ def test_search_page_typing_filters_and_more_like_this(built_site: BuiltSite, se
 def test_paper_lists_link_to_more_like_this(built_site: BuiltSite) -> None:
     html = (built_site.site / "generated" / "models" / "gpt-4" / "index.html").read_text(encoding="utf-8")
     assert 'href="../../../search/?like=2607.99998"' in html
+
+
+def test_search_page_answers_by_words_when_the_model_cannot_load(built_site: BuiltSite, server: str, browser: object,
+                                                                 onnx_cache: Path) -> None:
+    from urllib.parse import quote
+
+    context = browser.new_context()  # type: ignore[attr-defined]
+    context.route("**/model.onnx.gz*", lambda route: route.abort())
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    query = "retrieval-augmented generation over documents"
+    page.goto(f"{server}search/?q={quote(query)}")
+    hits = page_hits(page)
+    assert page.get_attribute("#atlas-search-results", "data-method") == "bm25"
+    assert "did not load" in page.inner_text("#atlas-search-status")
+    expected = cli(built_site, onnx_cache, "search", query, "-k", "10", "--method", "bm25")
+    assert len({h["id"] for h in hits[:10]} & set(expected)) >= 9
+    assert errors == []
+    context.close()

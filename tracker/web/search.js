@@ -115,6 +115,7 @@ function showHits(message) {
     statusLine.textContent = message.hits.length
       ? `${message.hits.length} papers by ${name} (${Math.round(message.ms)} ms).`
       : "No paper matches these filters.";
+    if (message.note) statusLine.textContent += ` Note: ${message.note}.`;
   }
 }
 

@@ -156,8 +156,16 @@ async function search({ id, query, method, k, filters }) {
   }
   if (!encoder) {
     // word matches now; the answer by meaning follows as soon as the model has arrived
-    post({ type: "results", id, stage: "words", method: "bm25", hits: hits(rankRows({ ...settings, method: "bm25" })), ms: performance.now() - started });
-    await modelReady;
+    const words = hits(rankRows({ ...settings, method: "bm25" }));
+    post({ type: "results", id, stage: "words", method: "bm25", hits: words, ms: performance.now() - started });
+    try {
+      await modelReady;
+    } catch (error) {
+      // no model (a failed download, an old browser): the word matches are the answer, and the page says why
+      post({ type: "results", id, stage: "final", method: "bm25", hits: words, ms: performance.now() - started,
+             note: `answers by words only: the language model did not load (${error && error.message || error})` });
+      return;
+    }
     if (pending.get("latest") !== id) return; // a newer query replaced this one
   }
   const vector = await embed(query);
