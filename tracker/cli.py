@@ -68,13 +68,15 @@ def cli(verbose: bool) -> None:
       llm-atlas update            fetch this week's LLM papers from arXiv
       llm-atlas index             embed new papers, refresh the search index
       llm-atlas search "lora fine-tuning on one gpu"
-      llm-atlas build             render pages and build the site into site/
+      llm-atlas build             render pages and the search page's data, build the site into site/
 
     Every command takes --data-dir, --cache-dir and --catalog-dir. Errors print one line to stderr and
     exit 1; bad usage exits 2. --json prints machine-readable output on stdout; logs go to stderr.
     """
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, stream=sys.stderr,
-                        format="%(levelname)s %(name)s: %(message)s")
+    level = logging.INFO if verbose else logging.WARNING
+    logging.basicConfig(level=level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    # bm25s sets its own logger to DEBUG, which would print "Building index from IDs objects" on every index
+    logging.getLogger("bm25s").setLevel(level)
 
 
 # -- update / import / index -----------------------------------------------------------------------
