@@ -73,10 +73,8 @@ def cli(verbose: bool) -> None:
     Every command takes --data-dir, --cache-dir and --catalog-dir. Errors print one line to stderr and
     exit 1; bad usage exits 2. --json prints machine-readable output on stdout; logs go to stderr.
     """
-    level = logging.INFO if verbose else logging.WARNING
-    logging.basicConfig(level=level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
-    # bm25s sets its own logger to DEBUG, which would print "Building index from IDs objects" on every index
-    logging.getLogger("bm25s").setLevel(level)
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, stream=sys.stderr,
+                        format="%(levelname)s %(name)s: %(message)s")
 
 
 # -- update / import / index -----------------------------------------------------------------------

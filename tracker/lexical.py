@@ -14,6 +14,7 @@ The index is always rebuilt whole (IDF changes whenever papers are added); that 
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -65,6 +66,9 @@ class LexicalIndex:
         """``texts`` holds (title, abstract) per id."""
         import bm25s
         from bm25s.stopwords import STOPWORDS_EN
+
+        # bm25s sets its logger to DEBUG on import ("Building index from IDs objects" on every index): follow ours
+        logging.getLogger("bm25s").setLevel(logging.getLogger().getEffectiveLevel())
 
         stopwords = sorted(STOPWORDS_EN)
         if not ids:
