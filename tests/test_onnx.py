@@ -61,17 +61,20 @@ def test_a_vector_depends_on_its_text_alone(texts: list[str], onnx_cache: Path) 
     assert np.array_equal(forward, OnnxEmbedder(onnx_cache, "int8", threads=1).encode(texts))
 
 
-def test_the_int8_graph_keeps_its_cpu_fusions(texts: list[str], onnx_cache: Path) -> None:
-    """Fused, quantised attention; residual adds not fused into SkipLayerNormalization, at export or at load."""
-    OnnxEmbedder(onnx_cache, "int8").encode(texts[:1])  # loading writes the session-optimised graph
+def test_the_exports_are_plain_onnx_and_the_session_keeps_residual_adds_apart(texts: list[str],
+                                                                            onnx_cache: Path) -> None:
     folder = onnx_dir(onnx_cache)
-    for name in (INT8_FILE, INT8_FILE.replace(".onnx", ".opt.onnx")):
-        ops = Counter(node.op_type for node in onnx.load(str(folder / name), load_external_data=False).graph.node)
-        assert ops["QAttention"] == 6 and ops["EmbedLayerNormalization"] == 1, (name, ops)
-        assert ops["SkipLayerNormalization"] == 0 and ops["LayerNormalization"] == 12, (name, ops)
-    # model.onnx stays plain ONNX (no ONNX Runtime contrib ops), which any runtime, a browser's too, can run
-    plain = onnx.load(str(folder / FP32_FILE)).graph.node
-    assert {node.domain for node in plain} <= {"", "ai.onnx"}, {(n.domain, n.op_type) for n in plain}
+    # standard ONNX operators only (no ONNX Runtime contrib ops): any runtime, a browser's too, can run them
+    for name in (FP32_FILE, INT8_FILE):
+        nodes = onnx.load(str(folder / name)).graph.node
+        assert {node.domain for node in nodes} <= {"", "ai.onnx"}, (name, {(n.domain, n.op_type) for n in nodes})
+    int8_ops = Counter(node.op_type for node in onnx.load(str(folder / INT8_FILE)).graph.node)
+    assert int8_ops["MatMulInteger"] >= 36, int8_ops  # the 6 layers' 6 weight products each, at least
+    # The session's optimised graph (cached beside the export) has no SkipLayerNormalization: that fused
+    # kernel was ~4x slower than the residual Add + LayerNormalization it replaces.
+    OnnxEmbedder(onnx_cache, "int8").encode(texts[:1])
+    optimised = Counter(n.op_type for n in onnx.load(str(folder / INT8_FILE.replace(".onnx", ".opt.onnx"))).graph.node)
+    assert optimised["SkipLayerNormalization"] == 0 and optimised["LayerNormalization"] == 13, optimised
 
 
 def test_the_export_happens_once_and_again_when_the_model_changes(onnx_cache: Path, tmp_path: Path) -> None:

@@ -1,12 +1,11 @@
-"""Export the shipped all-MiniLM-L6-v2 to ONNX (fp32, then fused + dynamic int8) into the cache, once.
+"""Export the shipped all-MiniLM-L6-v2 to ONNX (fp32, then dynamic int8) into the cache, once.
 
 The exported graph is the whole sentence encoder: BERT, mean pooling over real tokens and L2
 normalisation, so a runtime only tokenises and calls it (the Python ONNX path and a browser alike).
-``model.onnx`` is that graph in plain fp32 ONNX ops. ``model-int8.onnx`` is built from it for CPU speed:
-ONNX Runtime's BERT optimiser first fuses each layer's attention into one ``Attention`` op, the embeddings
-into ``EmbedLayerNormalization`` and bias + GELU into ``BiasGelu``; then the weights of the matrix products
-(attention included) are quantised to int8 per output channel, with activations quantised on the fly.
-torch and the optimiser are imported here only: the search path never needs this module once the files exist.
+``model.onnx`` is that graph in plain fp32 ONNX ops; ``model-int8.onnx`` has the weights of its matrix
+products quantised to int8 per output channel (activations are quantised on the fly, per run). Both use
+only standard ONNX operators. torch is imported here only: the search path never needs this module once
+the files exist.
 """
 
 from __future__ import annotations
@@ -26,8 +25,12 @@ from tracker.errors import AtlasError
 
 OPSET = 17
 # Bumped whenever the export itself changes (a different graph or quantisation), so older exports in a cache
-# are redone. 2: eager attention export, fused + quantised attention, no SkipLayerNormalization.
-RECIPE = 2
+# are redone. 3: attention exported in eager form (plain MatMul/Softmax, no SDPA-trace IsNaN/Where).
+RECIPE = 3
+# ORT graph transformers left out when a session loads a model. SkipLayerNormFusion merges residual Add +
+# LayerNormalization into SkipLayerNormalization, whose CPU kernel (ORT 1.31) took ~4x the time of the two
+# ops it replaces: a quarter of the int8 model's time (scripts/onnx_variants.py).
+SESSION_DISABLED = ["SkipLayerNormFusion"]
 FP32_FILE = "model.onnx"
 INT8_FILE = "model-int8.onnx"
 TOKENIZER_FILE = "tokenizer.json"
@@ -75,7 +78,6 @@ def export_onnx(cache_dir: Path, log: Any = None) -> Path:
     """
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    import onnx
     import torch
     from onnxruntime.quantization import QuantType, quantize_dynamic
     from transformers import AutoModel
@@ -101,8 +103,7 @@ def export_onnx(cache_dir: Path, log: Any = None) -> Path:
             pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
             return torch.nn.functional.normalize(pooled, p=2.0, dim=1)
 
-    # Eager attention traces to plain MatMul/Softmax, which the optimiser below recognises and fuses (the SDPA
-    # trace does not fuse); both compute the same thing.
+    # Eager attention traces to plain MatMul/Softmax: a simpler graph than the SDPA trace, the same result.
     bert = AutoModel.from_pretrained(str(source), local_files_only=True, attn_implementation="eager")
     bert.eval()
     encoder = SentenceEncoder(bert).eval()
@@ -132,17 +133,15 @@ def export_onnx(cache_dir: Path, log: Any = None) -> Path:
                 dynamo=False,
             )
         int8 = scratch / INT8_FILE
-        fused = scratch / "fused.onnx"
-        fuse_for_cpu(fp32, fused, heads=bert.config.num_attention_heads, hidden=bert.config.hidden_size, log=log)
-        # Dynamic quantisation of the weights of MatMul and the fused Attention (its QKV projection), int8 per
-        # output channel; activations get one scale per run. Per-tensor weight scales lose too much (cosine to
-        # torch fell to 0.88 on real abstracts; per channel it stays >= 0.98). Embedding tables stay fp32.
+        # Dynamic quantisation of the MatMul weights, int8 per output channel; activations get one scale per
+        # run. Per-tensor weight scales lose too much (cosine to torch fell to 0.88 on real abstracts; per
+        # channel it stays >= 0.98). The embedding tables stay fp32. Fusing the graph first with ORT's BERT
+        # optimiser (Attention, EmbedLayerNormalization, BiasGelu) gained nothing measurable on top of this
+        # (scripts/onnx_variants.py) and would tie the file to ONNX Runtime's contrib operators.
         logging.disable(logging.WARNING)  # onnxruntime's advice to pre-process first is noise for this graph
         try:
-            quantize_dynamic(str(fused), str(int8), weight_type=QuantType.QInt8, per_channel=True,
-                             op_types_to_quantize=["MatMul", "Attention"],
-                             # the fused graph has contrib ops whose outputs shape inference cannot type
-                             extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
+            quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8, per_channel=True,
+                             op_types_to_quantize=["MatMul"])
         finally:
             logging.disable(logging.NOTSET)
         shutil.copyfile(source / TOKENIZER_FILE, scratch / TOKENIZER_FILE)
@@ -155,31 +154,6 @@ def export_onnx(cache_dir: Path, log: Any = None) -> Path:
                 "files": [FP32_FILE, INT8_FILE, TOKENIZER_FILE], "torch": torch.__version__}
     atomic_write_text(folder / MANIFEST_FILE, json.dumps(manifest, indent=2) + "\n")
     return folder
-
-
-def fuse_for_cpu(source: Path, target: Path, heads: int, hidden: int, log: Any = None) -> None:
-    """ONNX Runtime's BERT fusions, minus SkipLayerNormalization.
-
-    On this CPU (ORT 1.31) the fused SkipLayerNormalization kernel took ~4x the time of Add + LayerNormalization
-    and a quarter of the int8 model's time, so residual adds stay separate (``SESSION_DISABLED`` keeps the
-    session from fusing them again at load).
-    """
-    from onnxruntime.transformers.fusion_options import FusionOptions
-    from onnxruntime.transformers.optimizer import optimize_model
-
-    options = FusionOptions("bert")
-    options.enable_skip_layer_norm = False
-    # opt_level 0: only the optimiser's own (portable) fusions; ONNX Runtime adds its own at session load
-    model = optimize_model(str(source), model_type="bert", num_heads=heads, hidden_size=hidden, opt_level=0,
-                           optimization_options=options)
-    fused = model.get_fused_operator_statistics()
-    if log and fused.get("Attention", 0) == 0:
-        log(f"warning: no attention fused in the ONNX export ({fused}); int8 embedding will be slower")
-    model.save_model_to_file(str(target))
-
-
-# ORT graph transformers left out when a session loads a model: see fuse_for_cpu.
-SESSION_DISABLED = ["SkipLayerNormFusion"]
 
 
 def ensure_onnx(cache_dir: Path, log: Any = None) -> Path:
