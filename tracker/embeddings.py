@@ -16,12 +16,15 @@ import numpy as np
 
 from tracker.atomic import atomic_open, atomic_write_text
 from tracker.errors import AtlasError
+from tracker.finetune import BASE_MODEL_NAME, search_model_name, search_model_path
 from tracker.paper import Paper
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
-MODEL_NAME = "all-MiniLM-L6-v2"
+# The search model: the shipped MiniLM + the committed LoRA adapter (tracker/finetune.py). Its name carries the
+# adapter's hash, so vector caches, indexes and ONNX exports of another adapter or of the base are not mixed in.
+MODEL_NAME = search_model_name()
 DIMENSION = 384
 # Saved every chunk, so Ctrl-C loses at most one chunk of work and the next run resumes.
 CHUNK = 512
@@ -55,7 +58,7 @@ class TextEmbedder(Protocol):
 def make_embedder(backend: str, cache_dir: Path, log: Callable[[str], Any] | None = None) -> TextEmbedder:
     """The embedder for ``backend``: ONNX (exported once into the cache; no torch at run time) or torch."""
     if backend == "torch":
-        return Embedder()
+        return Embedder(model_dir=search_model_path(cache_dir, log), name=MODEL_NAME)
     if backend in ("onnx-int8", "onnx-fp32"):
         from tracker.onnx_embedder import OnnxEmbedder
 
@@ -64,13 +67,19 @@ def make_embedder(backend: str, cache_dir: Path, log: Callable[[str], Any] | Non
 
 
 class Embedder:
-    """sentence-transformers on torch: the reference path. L2-normalised float32 vectors."""
+    """sentence-transformers on torch: the reference path. L2-normalised float32 vectors.
 
-    name = MODEL_NAME
+    ``Embedder()`` is the shipped base model (the relevance filter was trained on its vectors);
+    ``make_embedder("torch", cache)`` gives the fine-tuned search model (``model_dir`` = the merged folder).
+    """
+
     backend = "torch"
     dimension = DIMENSION
 
-    def __init__(self, batch_size: int = 64, threads: int | None = None) -> None:
+    def __init__(self, batch_size: int = 64, threads: int | None = None, model_dir: Path | None = None,
+                 name: str = BASE_MODEL_NAME) -> None:
+        self.model_dir = model_dir
+        self.name = name
         self.batch_size = batch_size
         self.threads = threads or min(2, os.cpu_count() or 1)
         self._model: SentenceTransformer | None = None
@@ -85,7 +94,8 @@ class Embedder:
             from sentence_transformers import SentenceTransformer
 
             torch.set_num_threads(self.threads)
-            self._model = SentenceTransformer(str(model_path()), device="cpu", local_files_only=True)
+            folder = self.model_dir or model_path()
+            self._model = SentenceTransformer(str(folder), device="cpu", local_files_only=True)
         return self._model
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:

@@ -22,6 +22,7 @@ from typing import Any
 from tracker.atomic import atomic_write_text
 from tracker.embeddings import MODEL_NAME, model_path
 from tracker.errors import AtlasError
+from tracker.finetune import adapter_fingerprint, search_model_path
 
 OPSET = 17
 # Bumped whenever the export itself changes (a different graph or quantisation), so older exports in a cache
@@ -46,6 +47,8 @@ def onnx_dir(cache_dir: Path) -> Path:
 def source_fingerprint() -> str:
     """Identifies the shipped weights + tokenizer, so a new model package triggers a new export."""
     digest = hashlib.sha256()
+    if adapter_fingerprint():  # the search model = base + this adapter
+        digest.update(f"adapter:{adapter_fingerprint()}".encode())
     folder = model_path()
     for name in ("model.safetensors", "tokenizer.json", "config.json"):
         path = folder / name
@@ -84,7 +87,7 @@ def export_onnx(cache_dir: Path, log: Any = None) -> Path:
 
     folder = onnx_dir(cache_dir)
     folder.mkdir(parents=True, exist_ok=True)
-    source = model_path()
+    source = search_model_path(cache_dir, log)  # the fine-tuned search model (merged once into the cache)
     if log:
         log(f"exporting {MODEL_NAME} to ONNX in {folder} (once)")
 
