@@ -52,7 +52,7 @@ def test_only_new_or_changed_papers_are_embedded(tmp_path: Path, indexed, embedd
     small.upsert([changed, *papers[20:25]])
     small.save()
     assert build_index(PaperStore(small.data_dir), tmp_path / "cache", embedder).embedded == 6
-    cache = EmbeddingCache(tmp_path / "cache").load()
+    cache = EmbeddingCache(tmp_path / "cache", embedder.name).load()
     assert len(cache.keys) == 25  # the old text's vector was dropped
 
 
