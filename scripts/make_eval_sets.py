@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Build the known-item evaluation sets (BEIR format) from the shared corpus of real arXiv papers.
 
-    .venv/bin/python scripts/make_eval_sets.py [--corpus PATH] [--out .cache/llm-atlas/evalsets] [--docs 5000]
+    .venv/bin/python scripts/make_eval_sets.py [--corpus PATH] [--out .cache/llm-atlas/evalsets] [--docs 3000]
 
 Writes one BEIR directory per query kind, each with ``corpus.jsonl``, ``queries.jsonl``, ``qrels/dev.tsv``
 (for tuning) and ``qrels/test.tsv`` (held out: report only). Deterministic: same corpus file, same sets.
@@ -151,7 +151,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--out", type=Path, default=Path(".cache/llm-atlas/evalsets"))
-    parser.add_argument("--docs", type=int, default=5000, help="LLM papers in the corpus sample")
+    parser.add_argument("--docs", type=int, default=3000, help="LLM papers in the corpus sample")
     parser.add_argument("--queries", type=int, default=400, help="queries per set (half dev, half test)")
     parser.add_argument("--fixture", type=Path, default=None,
                         help="also write small held-out copies (60 test queries, 300 documents) here")
