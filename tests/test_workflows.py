@@ -146,7 +146,8 @@ def test_weekly_triggers_concurrency_and_cache() -> None:
     [cache] = [s for s in weekly["steps"] if str(s.get("uses", "")).startswith("actions/cache@")]
     assert cache["with"]["path"] == ".cache/llm-atlas"
     # a new model, new dependencies or a new search adapter start a fresh cache
-    assert "${{ env.EMBEDDING_MODEL }}-${{ hashFiles('pyproject.toml', 'tracker/data/search_adapter/**') }}" in cache["with"]["key"]
+    hashed = "hashFiles('pyproject.toml', 'tracker/data/search_adapter/**')"
+    assert f"${{{{ env.EMBEDDING_MODEL }}}}-${{{{ {hashed} }}}}" in cache["with"]["key"]
     assert workflow["env"]["EMBEDDING_MODEL"] == "all-MiniLM-L6-v2"
     [touch] = workflow["jobs"]["touch-cache"]["steps"]
     assert cache["with"]["key"].startswith(touch["with"]["restore-keys"].strip())
