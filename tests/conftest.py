@@ -61,3 +61,14 @@ def onnx_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     cache = tmp_path_factory.mktemp("onnx-cache")
     ensure_onnx(cache)
     return cache
+
+
+# Measurements tests make along the way (e.g. the search page's time to first answer), shown after the run.
+MEASURED: list[str] = []
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if MEASURED:
+        terminalreporter.section("measured")
+        for line in MEASURED:
+            terminalreporter.write_line(line)

@@ -32,7 +32,7 @@ from pathlib import Path
 from urllib.parse import urldefrag, urlparse
 
 import pytest
-from conftest import CORPUS_DAY, KAGGLE_SAMPLE, REPO
+from conftest import CORPUS_DAY, KAGGLE_SAMPLE, MEASURED, REPO
 from local_server import serve_locally
 
 from tracker.importer import read_papers
@@ -315,8 +315,8 @@ def test_search_page_answers_as_the_cli_does(built_site: BuiltSite, server: str,
     timing = seen.page.evaluate("window.atlasSearchTiming")  # type: ignore[attr-defined]
     expected = cli(built_site, onnx_cache, "search", query, "-k", "10")
     overlap = len({h["id"] for h in hits[:10]} & set(expected)) / 10
-    print(f"\n{query!r}: top-10 overlap with the CLI {overlap:.1f}; first answer {timing['firstAnswer']:.0f} ms, "
-          f"first answer by meaning {timing['firstSemantic']:.0f} ms after the page started")
+    MEASURED.append(f"search page {query!r}: top-10 overlap with the CLI {overlap:.1f}; first answer (words) "
+                    f"{timing['firstAnswer']:.0f} ms, by meaning {timing['firstSemantic']:.0f} ms after the page began")
     assert len(expected) == 10 and overlap >= 0.7, (hits[:10], expected)
     assert seen.console_errors == [] and seen.outside_requests == [] and seen.dialogs == []
     assert seen.page.locator("#atlas-search").count() == 1  # type: ignore[attr-defined]
