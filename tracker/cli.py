@@ -521,7 +521,8 @@ def build(settings: Settings, strict: bool, search: bool) -> None:
     """
     from tracker.site import build_site, render_site
 
-    written, removed, total = render_site(settings, search=search, log=info)
+    written, removed, total = render_site(settings, search=search, log=info,
+                                          reindex=lambda store: _run_index(settings, store))
     info(f"rendered {total} pages ({written} changed, {removed} stale removed)")
     build_site(settings, strict=strict)
     info(f"site built in {settings.require_repo() / 'site'}")

@@ -147,6 +147,10 @@ class PaperIndex:
     def search(self, query: np.ndarray, k: int) -> list[tuple[str, float]]:
         return [(self.ids[r], s) for r, s in self.dense_top(query, k)]
 
+    def matches(self, store: PaperStore) -> bool:
+        """Whether this index was built from the store as it is now (same papers, same texts)."""
+        return self.fingerprint == store_fingerprint(store)
+
     def vector(self, paper_id: str) -> np.ndarray | None:
         row = self.position.get(paper_id)
         return None if row is None else self.vectors[row]

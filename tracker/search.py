@@ -19,7 +19,7 @@ import numpy as np
 from tracker.embeddings import TextEmbedder, make_embedder
 from tracker.errors import AtlasError
 from tracker.fusion import DENSE_WEIGHT, LEXICAL_WEIGHT, RRF_K, reciprocal_rank_fusion
-from tracker.index import PaperIndex, store_fingerprint, top_rows
+from tracker.index import PaperIndex, top_rows
 from tracker.paper import Paper, split_arxiv_id
 from tracker.store import PaperStore
 
@@ -135,7 +135,7 @@ class PaperSearch:
         self.method = method
         self._embedder = embedder
         self._warn = warn or (lambda m: print(m, file=sys.stderr))
-        if index.fingerprint and index.fingerprint != store_fingerprint(store):
+        if index.fingerprint and not index.matches(store):
             self._warn("warning: the search index is older than the store; run `llm-atlas index` to refresh it")
 
     @property

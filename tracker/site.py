@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -30,11 +31,12 @@ def site_url(root: Path) -> str | None:
     return str(url) if url else None
 
 
-def render_site(settings: Settings, search: bool = False, log: Any = None) -> tuple[int, int, int]:
+def render_site(settings: Settings, search: bool = False, log: Any = None,
+                reindex: Callable[[PaperStore], Any] | None = None) -> tuple[int, int, int]:
     """Write ``docs/generated/``; returns (pages written, stale pages removed, pages in all).
 
     With ``search``, also the search page's data and scripts (``docs/generated/search/``), indexing the
-    store first when the index is stale.
+    store first when the index is stale (with ``reindex(store)`` when given).
     """
     root = settings.require_repo()
     store = PaperStore(settings.data_dir)
@@ -46,8 +48,8 @@ def render_site(settings: Settings, search: bool = False, log: Any = None) -> tu
     if search:
         from tracker.site_search import current_index, write_search_bundle
 
-        report = write_search_bundle(root, data, current_index(store, settings.cache_dir, log), settings.cache_dir,
-                                     log)
+        index = current_index(store, settings.cache_dir, log, reindex)
+        report = write_search_bundle(root, data, index, settings.cache_dir, log)
         if log:
             log(f"search data: {report.papers} papers, {report.bytes / 1e6:.1f} MB in docs/generated/search/")
     return written, removed, len(pages)

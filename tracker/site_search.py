@@ -22,6 +22,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,8 +31,9 @@ import numpy as np
 
 from tracker.atomic import write_if_changed
 from tracker.embeddings import DIMENSION
-from tracker.index import PaperIndex, build_index, store_fingerprint
+from tracker.index import PaperIndex, build_index
 from tracker.lexical import LexicalIndex
+from tracker.paper import Paper
 from tracker.render import SiteData, relative_link
 from tracker.store import PaperStore
 
@@ -52,19 +54,26 @@ class SearchBundleReport:
         return sum(self.files.values())
 
 
-def current_index(store: PaperStore, cache_dir: Path, log: Any = None) -> PaperIndex:
-    """The saved index when it matches the store; otherwise index first (only new papers are embedded)."""
+def current_index(store: PaperStore, cache_dir: Path, log: Any = None,
+                  reindex: Callable[[PaperStore], Any] | None = None) -> PaperIndex:
+    """The saved index when it matches the store; otherwise index first (only new papers are embedded).
+
+    ``reindex(store)`` does the indexing (the CLI passes its own, with a progress bar); default ``build_index``.
+    """
     from tracker.errors import IndexNotBuiltError
 
     try:
         index = PaperIndex.load(cache_dir)
-        if index.fingerprint == store_fingerprint(store):
+        if index.matches(store):
             return index
     except IndexNotBuiltError:
         pass
     if log:
         log("the search index is missing or stale: indexing first")
-    build_index(store, cache_dir, log=log)
+    if reindex is not None:
+        reindex(store)
+    else:
+        build_index(store, cache_dir, log=log)
     return PaperIndex.load(cache_dir)
 
 
@@ -122,13 +131,12 @@ def lexical_arrays(lexical: LexicalIndex, texts: list[tuple[str, str]]) -> tuple
     return bytes(blob), meta
 
 
-def papers_json(index: PaperIndex, data: SiteData) -> dict[str, Any]:
-    by_id = {p.id: p for p in data.papers}
+def papers_json(papers: list[Paper], data: SiteData) -> dict[str, Any]:
+    """``papers`` in index order; their links and the catalog come from ``data``."""
     rows = []
     used: set[str] = set()
-    for paper_id in index.ids:
-        paper = by_id[paper_id]
-        models = sorted({link.model for link in data.links.get(paper_id, [])})
+    for paper in papers:
+        models = sorted({link.model for link in data.links.get(paper.id, [])})
         used.update(models)
         authors = paper.authors[:AUTHORS_SHOWN] + (["et al."] if len(paper.authors) > AUTHORS_SHOWN else [])
         rows.append([paper.id, paper.title, ", ".join(authors), paper.published.isoformat(), models])
@@ -163,10 +171,10 @@ def write_search_bundle(root: Path, data: SiteData, index: PaperIndex, cache_dir
     model_file, tokenizer_file = ensure_web_model(cache_dir, log)
     codes, scales = quantise_vectors(index.vectors)
     by_id = {p.id: p for p in data.papers}
-    texts = [(by_id[pid].title, by_id[pid].abstract) for pid in index.ids]
-    lexical_blob, lexical_meta = lexical_arrays(index.lexical, texts)
+    papers = [by_id[paper_id] for paper_id in index.ids]  # the index's row order, which the vectors follow
+    lexical_blob, lexical_meta = lexical_arrays(index.lexical, [(p.title, p.abstract) for p in papers])
     raw: dict[str, bytes] = {
-        "papers.json": json.dumps(papers_json(index, data), ensure_ascii=False, separators=(",", ":")).encode(),
+        "papers.json": json.dumps(papers_json(papers, data), ensure_ascii=False, separators=(",", ":")).encode(),
         "vectors.i8": codes.tobytes(),
         "lexical.bin": lexical_blob,
         "lexical.json": json.dumps(lexical_meta, ensure_ascii=False, separators=(",", ":")).encode(),

@@ -8,7 +8,7 @@ from typing import Any
 
 from tracker.catalog import Catalog
 from tracker.errors import IndexNotBuiltError
-from tracker.index import PaperIndex, store_fingerprint
+from tracker.index import PaperIndex
 from tracker.linking import link_papers_to_models
 from tracker.paper import Paper
 from tracker.store import PaperStore
@@ -28,7 +28,7 @@ def collect_stats(
         freshness: dict[str, Any] = {
             "built": True,
             "papers": len(index),
-            "fresh": index.fingerprint == store_fingerprint(store),
+            "fresh": index.matches(store),
         }
     except IndexNotBuiltError:
         freshness = {"built": False, "papers": 0, "fresh": False}
