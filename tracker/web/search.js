@@ -137,8 +137,6 @@ worker.onmessage = (event) => {
     if (wantedModel) modelSelect.value = wantedModel;
     wantedModel = null;
     if (!input.value.trim() && !like) statusLine.textContent = `${message.papers} papers ready. Type a question or a topic, in your own words.`;
-  } else if (message.type === "ready" && message.what === "model") {
-    form.dataset.model = "ready";
   } else if (message.type === "results") {
     if (message.id !== request) return; // an older query's answer
     const now = performance.now() - timing.start;

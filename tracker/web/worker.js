@@ -2,7 +2,7 @@
 // (onnxruntime-web, WebAssembly, one thread) and ranks papers off the page's main thread.
 //
 // Messages in:  {type: "load"} | {type: "search", id, query, method, k, filters} | {type: "like", id, paper, k, filters}
-// Messages out: {type: "progress", loaded, total, phase} | {type: "ready", what, models, papers}
+// Messages out: {type: "progress", loaded, total, phase} | {type: "ready", what: "data", models, papers}
 //               {type: "results", id, stage: "words" | "final", method, hits, ms} | {type: "error", id, message}
 import * as ort from "onnxruntime-web/wasm";
 import { WordPieceTokenizer } from "./tokenizer.js";
@@ -10,19 +10,19 @@ import { Lexical, denseScores, rankRows, topRows } from "./ranking.js";
 
 const here = new URL("./", import.meta.url);
 let manifest = null;
-let data = null; // {papers, models, codes, scales, lexical, dimension}
+let data = null; // {papers, models, codes, scales, lexical, dimension, row}
 let encoder = null; // {session, tokenizer}
 let dataReady = null;
 let modelReady = null;
-const pending = new Map(); // request id -> latest query waiting for the model
+let latest = null; // id of the newest request: a query waiting for the model answers only if still newest
 const progress = { loaded: 0, total: 0 };
 
 function post(message) {
   self.postMessage(message);
 }
 
-async function fetchBytes(name, versioned = true) {
-  const url = new URL(versioned ? `${name}?v=${manifest.digest}` : name, here);
+async function fetchBytes(name) {
+  const url = new URL(`${name}?v=${manifest.digest}`, here);
   const response = await fetch(url);
   if (!response.ok) throw new Error(`${name}: HTTP ${response.status}`);
   const length = Number(response.headers.get("content-length")) || 0;
@@ -101,7 +101,6 @@ async function loadModel() {
   const session = await ort.InferenceSession.create(model, { executionProviders: ["wasm"], graphOptimizationLevel: "all" });
   const tokenizer = WordPieceTokenizer.fromText(new TextDecoder().decode(vocab), { maxTokens: manifest.model.max_tokens });
   encoder = { session, tokenizer };
-  post({ type: "ready", what: "model" });
 }
 
 function load() {
@@ -166,7 +165,7 @@ async function search({ id, query, method, k, filters }) {
              note: `answers by words only: the language model did not load (${error && error.message || error})` });
       return;
     }
-    if (pending.get("latest") !== id) return; // a newer query replaced this one
+    if (latest !== id) return; // a newer query replaced this one
   }
   const vector = await embed(query);
   const dense = denseScores(vector, data.codes, data.scales, data.papers.length, data.dimension);
@@ -191,7 +190,7 @@ self.onmessage = (event) => {
   load();
   const run = message.type === "search" ? search : message.type === "like" ? like : null;
   if (run) {
-    pending.set("latest", message.id);
+    latest = message.id;
     run(message).catch((error) => post({ type: "error", id: message.id, message: String(error && error.message || error) }));
   } else if (message.type === "load") {
     Promise.all([dataReady, modelReady]).catch((error) => post({ type: "error", id: null, message: String(error && error.message || error) }));
