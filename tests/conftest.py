@@ -53,6 +53,13 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     yield root
 
 
+def borrow_onnx_export(cache: Path, onnx_cache: Path) -> None:
+    """Link the session's exported models into ``cache``, so a scratch repository does not export them again."""
+    (cache / "models").mkdir(parents=True, exist_ok=True)
+    for model in (onnx_cache / "models").iterdir():
+        (cache / "models" / model.name).symlink_to(model)
+
+
 @pytest.fixture(scope="session")
 def onnx_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A cache folder holding the ONNX export (fp32 + int8) of the shipped model, exported once per session."""

@@ -32,7 +32,7 @@ from pathlib import Path
 from urllib.parse import urldefrag, urlparse
 
 import pytest
-from conftest import CORPUS_DAY, KAGGLE_SAMPLE, MEASURED, REPO
+from conftest import CORPUS_DAY, KAGGLE_SAMPLE, MEASURED, REPO, borrow_onnx_export
 from local_server import serve_locally
 
 from tracker.importer import read_papers
@@ -100,9 +100,7 @@ def atlas_env(root: Path, onnx_cache: Path) -> dict[str, str]:
     """The scratch repository's own folders, with the session's ONNX export borrowed (not exported again)."""
     cache = root / ".cache" / "llm-atlas"
     if not (cache / "models").exists():
-        (cache / "models").mkdir(parents=True)
-        for model in (onnx_cache / "models").iterdir():
-            (cache / "models" / model.name).symlink_to(model)
+        borrow_onnx_export(cache, onnx_cache)
     env = {k: v for k, v in os.environ.items() if not k.startswith("LLM_ATLAS_")}
     return {**env, "LLM_ATLAS_CACHE": str(cache)}
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import REPO
+from conftest import REPO, borrow_onnx_export
 
 from tracker.catalog import load_catalog
 from tracker.index import PaperIndex, build_index
@@ -75,9 +75,7 @@ def bundle_repo(tmp_path: Path, llm_papers: list[Paper], onnx_cache: Path) -> tu
     store.upsert(llm_papers[:40])
     store.save()
     cache = tmp_path / "cache"
-    (cache / "models").mkdir(parents=True)
-    for model in (onnx_cache / "models").iterdir():  # the session's ONNX export, not a second one
-        (cache / "models" / model.name).symlink_to(model)
+    borrow_onnx_export(cache, onnx_cache)
     build_index(store, cache)
     data = SiteData.collect(store, load_catalog(REPO / "catalog"), load_topics(REPO / "catalog"))
     return root, data, PaperIndex.load(cache), cache
