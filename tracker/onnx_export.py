@@ -47,8 +47,9 @@ def onnx_dir(cache_dir: Path) -> Path:
 def source_fingerprint() -> str:
     """Identifies the shipped weights + tokenizer, so a new model package triggers a new export."""
     digest = hashlib.sha256()
-    if adapter_fingerprint():  # the search model = base + this adapter
-        digest.update(f"adapter:{adapter_fingerprint()}".encode())
+    adapter = adapter_fingerprint()
+    if adapter:  # the search model = base + this adapter
+        digest.update(f"adapter:{adapter}".encode())
     folder = model_path()
     for name in ("model.safetensors", "tokenizer.json", "config.json"):
         path = folder / name
@@ -73,6 +74,18 @@ def export_is_current(cache_dir: Path) -> bool:
     return files_there and data.get("source") == source_fingerprint() and data.get("recipe") == RECIPE
 
 
+def quantize_int8(source: Path, target: Path, op_types: list[str]) -> None:
+    """Dynamic int8 quantisation of the weights of ``op_types``, per output channel (activations: per run)."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    logging.disable(logging.WARNING)  # onnxruntime's advice to pre-process first is noise for this graph
+    try:
+        quantize_dynamic(str(source), str(target), weight_type=QuantType.QInt8, per_channel=True,
+                         op_types_to_quantize=op_types)
+    finally:
+        logging.disable(logging.NOTSET)
+
+
 def export_onnx(cache_dir: Path, log: Any = None) -> Path:
     """Write ``model.onnx``, ``model-int8.onnx``, ``tokenizer.json`` and a manifest; return the folder.
 
@@ -82,7 +95,6 @@ def export_onnx(cache_dir: Path, log: Any = None) -> Path:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     import torch
-    from onnxruntime.quantization import QuantType, quantize_dynamic
     from transformers import AutoModel
 
     folder = onnx_dir(cache_dir)
@@ -141,12 +153,7 @@ def export_onnx(cache_dir: Path, log: Any = None) -> Path:
         # channel it stays >= 0.98). The embedding tables stay fp32. Fusing the graph first with ORT's BERT
         # optimiser (Attention, EmbedLayerNormalization, BiasGelu) gained nothing measurable on top of this
         # (scripts/onnx_variants.py) and would tie the file to ONNX Runtime's contrib operators.
-        logging.disable(logging.WARNING)  # onnxruntime's advice to pre-process first is noise for this graph
-        try:
-            quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8, per_channel=True,
-                             op_types_to_quantize=["MatMul"])
-        finally:
-            logging.disable(logging.NOTSET)
+        quantize_int8(fp32, int8, ["MatMul"])
         shutil.copyfile(source / TOKENIZER_FILE, scratch / TOKENIZER_FILE)
         for name in (FP32_FILE, INT8_FILE, TOKENIZER_FILE):
             os.replace(scratch / name, folder / name)

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from tracker.atomic import atomic_write_text
-from tracker.onnx_export import FP32_FILE, MANIFEST_FILE, TOKENIZER_FILE, ensure_onnx
+from tracker.onnx_export import FP32_FILE, MANIFEST_FILE, TOKENIZER_FILE, ensure_onnx, quantize_int8
 
 WEB_MODEL_FILE = "model-web-int8.onnx"
 _WEB_MANIFEST = "web-manifest.json"
@@ -47,20 +47,11 @@ def ensure_web_model(cache_dir: Path, log: Any = None) -> tuple[Path, Path]:
         except json.JSONDecodeError:
             current = False
     if not current:
-        import logging
-
-        from onnxruntime.quantization import QuantType, quantize_dynamic
-
         if log:
             log(f"quantising the browser's query model into {target} (once)")
         with tempfile.TemporaryDirectory(dir=folder) as scratch:
             out = Path(scratch) / WEB_MODEL_FILE
-            logging.disable(logging.WARNING)  # onnxruntime's advice to pre-process is noise for this graph
-            try:
-                quantize_dynamic(str(folder / FP32_FILE), str(out), weight_type=QuantType.QInt8, per_channel=True,
-                                 op_types_to_quantize=["MatMul", "Gather"])
-            finally:
-                logging.disable(logging.NOTSET)
+            quantize_int8(folder / FP32_FILE, out, ["MatMul", "Gather"])
             os.replace(out, target)
         atomic_write_text(stamp_path, json.dumps({"stamp": stamp, "recipe": RECIPE, "file": WEB_MODEL_FILE}) + "\n")
     return target, folder / TOKENIZER_FILE
