@@ -174,7 +174,8 @@ class TrainConfig:
     seed: int = 0
 
 
-def _pool(hidden: Any, mask: Any) -> Any:
+def mean_pool(hidden: Any, mask: Any) -> Any:
+    """Mean of the real tokens' states, L2-normalised: sentence-transformers' pooling + normalisation."""
     import torch
 
     weights = mask.unsqueeze(-1).to(hidden.dtype)
@@ -218,7 +219,7 @@ def train_adapter(pairs: Sequence[Pair], out: Path, config: TrainConfig = TrainC
     def embed(texts: list[str], max_tokens: int) -> Any:
         tokens = tokenizer(texts, padding=True, truncation=True, max_length=max_tokens, return_tensors="pt")
         hidden = model(**tokens).last_hidden_state
-        return _pool(hidden, tokens["attention_mask"])
+        return mean_pool(hidden, tokens["attention_mask"])
 
     model.train()
     started, losses = time.monotonic(), []

@@ -22,7 +22,7 @@ from typing import Any
 from tracker.atomic import atomic_write_text
 from tracker.embeddings import MODEL_NAME, model_path
 from tracker.errors import AtlasError
-from tracker.finetune import adapter_fingerprint, search_model_path
+from tracker.finetune import adapter_fingerprint, mean_pool, search_model_path
 
 OPSET = 17
 # Bumped whenever the export itself changes (a different graph or quantisation), so older exports in a cache
@@ -114,9 +114,7 @@ def export_onnx(cache_dir: Path, log: Any = None) -> Path:
                     token_type_ids: torch.Tensor) -> torch.Tensor:
             hidden = self.bert(input_ids=input_ids, attention_mask=attention_mask,
                                token_type_ids=token_type_ids).last_hidden_state
-            mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
-            pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
-            return torch.nn.functional.normalize(pooled, p=2.0, dim=1)
+            return mean_pool(hidden, attention_mask)
 
     # Eager attention traces to plain MatMul/Softmax: a simpler graph than the SDPA trace, the same result.
     bert = AutoModel.from_pretrained(str(source), local_files_only=True, attn_implementation="eager")
