@@ -18,19 +18,17 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import http.server
 import json
 import statistics
 import subprocess
 import sys
 import time
-from functools import partial
 from pathlib import Path
 from urllib.parse import quote
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
-from local_server import serve_locally  # noqa: E402
+from local_server import serve_folder  # noqa: E402
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 # (name, download bytes/s, upload bytes/s, latency ms); None = no throttling
@@ -41,11 +39,6 @@ NETWORKS = [
     ("4G 20 Mbit/s, 60 ms", 20e6 / 8, 5e6 / 8, 60),
 ]
 FINAL = "#atlas-search-results[data-stage=final]"
-
-
-class Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-        pass
 
 
 def first_answer(browser: object, url: str, network: tuple[str, float | None, float | None, int]) -> dict:
@@ -106,7 +99,7 @@ def main() -> None:
 
     queries = [json.loads(line)["text"] for line in (REPO / "scripts" / "eval_topics" / "queries.jsonl").open()]
     result: dict = {"files": gzip_bytes(args.site), "networks": [], "overlap": []}
-    with serve_locally(partial(Quiet, directory=str(args.site))) as base, sync_playwright() as playwright:
+    with serve_folder(args.site) as base, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=args.chromium, args=CHROMIUM_ARGS)
         for network in NETWORKS:
             runs = [first_answer(browser, f"{base}/search/?q={quote(queries[0])}", network) for _ in range(args.runs)]

@@ -5,7 +5,9 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from functools import partial
+from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 
 @contextmanager
@@ -21,3 +23,17 @@ def serve_locally(handler: Callable[..., BaseHTTPRequestHandler]) -> Iterator[st
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
+
+
+class QuietStaticHandler(SimpleHTTPRequestHandler):
+    """Static files, as GitHub Pages would serve them, without a log line per request."""
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
+        pass
+
+
+@contextmanager
+def serve_folder(folder: Path) -> Iterator[str]:
+    """Serve the files under ``folder`` (a built site) locally; yields the base URL (no trailing slash)."""
+    with serve_locally(partial(QuietStaticHandler, directory=str(folder))) as url:
+        yield url

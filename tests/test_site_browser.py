@@ -16,7 +16,6 @@ running it, which keeps this test to a couple of minutes (all programs run in te
 
 from __future__ import annotations
 
-import http.server
 import os
 import re
 import shutil
@@ -27,13 +26,12 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
-from functools import partial
 from pathlib import Path
 from urllib.parse import urldefrag, urlparse
 
 import pytest
 from conftest import CORPUS_DAY, KAGGLE_SAMPLE, MEASURED, REPO, borrow_onnx_export
-from local_server import serve_locally
+from local_server import serve_folder
 
 from tracker.importer import read_papers
 from tracker.paper import Paper
@@ -105,15 +103,10 @@ def atlas_env(root: Path, onnx_cache: Path) -> dict[str, str]:
     return {**env, "LLM_ATLAS_CACHE": str(cache)}
 
 
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
-        pass
-
-
 @pytest.fixture(scope="module")
 def server(built_site: BuiltSite) -> Iterator[str]:
     """A plain static file server on 127.0.0.1 (a free port), as GitHub Pages would serve site/."""
-    with serve_locally(partial(QuietHandler, directory=str(built_site.site))) as url:
+    with serve_folder(built_site.site) as url:
         yield f"{url}/"
 
 
