@@ -80,6 +80,12 @@ scores = {(layer, head): float(np.diagonal(out.attentions[layer][0, head].numpy(
 print(f"Strongest previous-token head: layer {layer + 1}, head {head + 1} "
       f"(mean weight on the previous token {score:.2f}).\n")
 
+# Where does the last layer look? Weight each token receives, averaged over heads and over the tokens looking.
+received = out.attentions[-1][0].mean(0).mean(0).numpy()
+first, second = np.argsort(received)[::-1][:2]
+print(f"Last layer, averaged over heads and tokens: `{tokens[first]}` receives {received[first]:.2f} of the "
+      f"attention, the next token `{tokens[second]}` {received[second]:.2f}.\n")
+
 fig, axes = plt.subplots(1, 2, figsize=(10, 4.6), facecolor="white")
 for ax, (title, matrix) in zip(axes, [  # noqa: B905  (two panels, two matrices)
     (f"layer {layer + 1}, head {head + 1}: previous token", out.attentions[layer][0, head].numpy()),

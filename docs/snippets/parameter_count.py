@@ -44,7 +44,8 @@ llama = llama_params(80, 8192, 28672, 32000, 1024)
 print(f"| GPT-3 (same layout as GPT-2) | 96 | 12,288 | {gpt3:,} | (not built: {gpt3 / 1e9:.1f} B) |")
 print(f"| Llama-2-70B | 80 | 8,192 | {llama:,} | (not built: {llama / 1e9:.2f} B) |")
 
-print(f"\nIn GPT-3 the blocks' 12·d² per layer hold {100 * 96 * 12 * 12288 ** 2 / gpt3:.1f} % of all weights.\n")
+print(f"\nIn GPT-3 the blocks' 12·d² per layer hold {100 * 96 * 12 * 12288 ** 2 / gpt3:.1f} % of all weights; "
+      f"in MiniLM the 30,522 × 384 word-embedding table holds {100 * 30522 * 384 / count(minilm):.1f} %.\n")
 print("| Llama-2-70B weights in | bytes per parameter | memory for the weights alone |")
 print("| --- | ---: | ---: |")
 for name, size in [("float32", 4), ("bfloat16 / float16", 2), ("int8", 1), ("4-bit", 0.5)]:
@@ -52,4 +53,5 @@ for name, size in [("float32", 4), ("bfloat16 / float16", 2), ("int8", 1), ("4-b
 # The KV cache: 2 (K and V) × layers × kv_dim values per token, here in 16-bit.
 kv_bytes = 2 * 80 * 1024 * 2
 print(f"\nKV cache for Llama-2-70B in 16-bit: {kv_bytes / 2**10:.0f} KiB per token, "
-      f"{kv_bytes * 4096 / 2**30:.2f} GiB for one 4,096-token sequence.")
+      f"{kv_bytes * 4096 / 2**30:.2f} GiB for one 4,096-token sequence; with one key/value head per query head "
+      f"(64 instead of 8, no grouped-query attention) it would be {2 * 80 * 8192 * 2 / 2**20:.1f} MiB per token.")

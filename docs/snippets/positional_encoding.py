@@ -54,7 +54,9 @@ distances = np.arange(0, 512)
 ones = np.ones(d)
 decay = [rope(ones, 0) @ rope(ones, int(m)) / d for m in distances]
 print(f"- RoPE(1, 0)·RoPE(1, m) / d: m=0 → {decay[0]:.3f}, m=16 → {decay[16]:.3f}, "
-      f"m=128 → {decay[128]:.3f}\n")
+      f"m=128 → {decay[128]:.3f}; mean over m = 0–127 → {np.mean(decay[:128]):.3f}, "
+      f"128–255 → {np.mean(decay[128:256]):.3f}, 256–511 → {np.mean(decay[256:]):.3f}; "
+      f"smallest value {min(decay):.3f}\n")
 
 fig, axes = plt.subplots(1, 2, figsize=(11, 4), facecolor="white")
 image = axes[0].imshow(pe, aspect="auto", cmap="RdBu", vmin=-1, vmax=1)
