@@ -26,9 +26,9 @@ import time
 from pathlib import Path
 from urllib.parse import quote
 
+from tracker.site_server import serve_folder
+
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "tests"))
-from local_server import serve_folder  # noqa: E402
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 # (name, download bytes/s, upload bytes/s, latency ms); None = no throttling

@@ -22,23 +22,15 @@ import shutil
 import sys
 from pathlib import Path
 
+from make_eval_sets import _ABOUT_LANGUAGE_MODELS, DEFAULT_CORPUS
+
+from tracker.embedders import Embedder
+from tracker.embedding_weights import base_model_path, merge_adapter
+from tracker.finetune import TrainConfig, excluded_ids, in_batch_accuracy, train_adapter, training_pairs
+from tracker.importer import read_papers
+from tracker.store import PaperStore
+
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
-sys.path.insert(0, str(HERE))
-
-from make_eval_sets import _ABOUT_LANGUAGE_MODELS, DEFAULT_CORPUS  # noqa: E402
-
-from tracker.embeddings import Embedder, model_path  # noqa: E402
-from tracker.finetune import (  # noqa: E402
-    TrainConfig,
-    excluded_ids,
-    in_batch_accuracy,
-    merge_adapter,
-    train_adapter,
-    training_pairs,
-)
-from tracker.importer import read_papers  # noqa: E402
-from tracker.store import PaperStore  # noqa: E402
 
 EVAL_SETS = ("ki-first", "ki-contrib", "topics")
 RUNNING_FLAG = Path("/work/notes/finetune-running")
@@ -90,7 +82,7 @@ def main() -> None:
             RUNNING_FLAG.unlink(missing_ok=True)
 
     merged = args.out.parent / f".{args.out.name}-merged-check"
-    merge_adapter(model_path(), args.out, merged)
+    merge_adapter(base_model_path(), args.out, merged)
     tuned = Embedder(model_dir=merged, name="check")
     after = in_batch_accuracy(check, tuned.encode)
     print(f"in-batch accuracy after: {after:.4f}", file=sys.stderr)

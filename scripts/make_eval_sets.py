@@ -34,10 +34,8 @@ import re
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from tracker.importer import read_papers  # noqa: E402
-from tracker.paper import Paper  # noqa: E402
+from tracker.importer import read_papers
+from tracker.paper import Paper
 
 DEFAULT_CORPUS = Path("/work/shared/data/corpus/arxiv_ai_2025_2026/papers_dedup_2025-03-18_to_2026-07-01.jsonl.gz")
 # A sentence ends at . ! ? followed by space and a capital, digit or bracket; "e.g." and "i.e." do not end one.

@@ -32,7 +32,6 @@ REPO = Path(__file__).resolve().parent.parent
 VENV_PYTHON = REPO / ".venv" / "bin" / "python"
 if VENV_PYTHON.exists() and Path(sys.prefix).resolve() != (REPO / ".venv").resolve():
     os.execv(str(VENV_PYTHON), [str(VENV_PYTHON), *sys.argv])  # run with the project's environment
-sys.path.insert(0, str(REPO))
 
 import argparse  # noqa: E402
 import json  # noqa: E402
@@ -126,7 +125,7 @@ def main() -> None:
     args = parser.parse_args()
     from tokenizers import Tokenizer
 
-    from tracker.embeddings import make_embedder
+    from tracker.embedders import make_embedder
     from tracker.onnx_export import FP32_FILE, MAX_TOKENS, TOKENIZER_FILE, ensure_onnx
     from tracker.store import PaperStore
 

@@ -22,10 +22,10 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
-from tracker.embeddings import Embedder
+from tracker.embedders import Embedder
 from tracker.paper import Paper
-from tracker.relevance import assess
-from tracker.relevance_model import LEXICAL_FEATURES, lexical_features, zone
+from tracker.relevance_classifier import LEXICAL_FEATURES, lexical_features, zone
+from tracker.relevance_keywords import assess
 
 REPO = Path(__file__).resolve().parent.parent
 C_GRID = [0.1, 0.3, 1.0, 3.0, 10.0]
@@ -107,7 +107,7 @@ def main() -> None:
     }
     weights = model.coef_[0]
     data = {
-        "about": "Logistic regression of tracker.relevance_model; trained by scripts/train_relevance.py on the "
+        "about": "Logistic regression of tracker.relevance_classifier; trained by scripts/train_relevance.py on the "
                  "train split of tests/fixtures/relevance/labelled.jsonl.",
         "embedding_model": embedder.name,
         "lexical_features": LEXICAL_FEATURES,

@@ -13,16 +13,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from tracker.embeddings import DEFAULT_BACKEND, make_embedder  # noqa: E402
-from tracker.evaluation import index_beir, load_beir, score_run  # noqa: E402
-from tracker.lexical import LexicalIndex  # noqa: E402
-from tracker.search import rank_rows  # noqa: E402
+from tracker.embedders import DEFAULT_BACKEND, make_embedder
+from tracker.evaluation import index_beir, load_beir, score_run
+from tracker.lexical import LexicalIndex
+from tracker.search import rank_rows
 
 DEFAULT_SETS = [Path(".cache/llm-atlas/evalsets") / name for name in ("ki-first", "ki-contrib")]
 TITLE_WEIGHTS = (1, 2, 3)

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from tracker.embeddings import Embedder
+from tracker.embedders import Embedder
 from tracker.importer import read_papers
 from tracker.paper import Paper
-from tracker.relevance import is_llm_paper
+from tracker.relevance_filter import is_llm_paper
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).parent.parent

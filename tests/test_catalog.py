@@ -209,8 +209,8 @@ def test_cli_validate_names_the_broken_file_and_exits_1(catalog_copy: Path) -> N
 # -- pages -----------------------------------------------------------------------------------------
 def _catalog_pages(papers: list) -> dict[str, str]:  # type: ignore[type-arg]
     from tracker.linking import link_papers_to_models
+    from tracker.page_engine import PageWriter, SiteData, make_environment
     from tracker.pages import catalog_pages
-    from tracker.render import PageWriter, SiteData, make_environment
 
     catalog = load_catalog(REPO / "catalog")
     ordered = sorted(papers, key=lambda p: (p.published, p.id), reverse=True)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tracker.embeddings import DEFAULT_BACKEND, make_embedder
+from tracker.embedders import DEFAULT_BACKEND, make_embedder
 from tracker.errors import InputError
 from tracker.evaluation import evaluate, load_beir, mrr_at, ndcg_at, recall_at, score_run
 from tracker.search import DEFAULT_METHOD

@@ -10,23 +10,20 @@ import numpy as np
 import pytest
 from safetensors.numpy import load_file
 
-from tracker.embeddings import MODEL_NAME, Embedder, make_embedder, model_path
-from tracker.evaluation import evaluate
-from tracker.finetune import (
+from tracker.embedders import Embedder, make_embedder
+from tracker.embedding_weights import (
     ADAPTER_FILE,
     BASE_MODEL_NAME,
     MERGED_WEIGHTS,
-    Pair,
-    TrainConfig,
     adapter_dir,
     adapter_fingerprint,
-    excluded_ids,
-    make_pair,
+    base_model_path,
     merge_adapter,
+    search_model_name,
     search_model_path,
-    train_adapter,
-    training_pairs,
 )
+from tracker.evaluation import evaluate
+from tracker.finetune import Pair, TrainConfig, excluded_ids, make_pair, train_adapter, training_pairs
 from tracker.onnx_embedder import OnnxEmbedder
 from tracker.paper import Paper
 
@@ -39,7 +36,7 @@ QUERIES = ["speculative decoding", "reducing hallucinations in retrieval-augment
 def test_an_adapter_is_shipped_and_names_the_search_model() -> None:
     fingerprint = adapter_fingerprint()
     assert fingerprint is not None and len(fingerprint) == 12
-    assert f"{BASE_MODEL_NAME}-atlas-{fingerprint}" == MODEL_NAME
+    assert f"{BASE_MODEL_NAME}-atlas-{fingerprint}" == search_model_name()
     # small enough to commit: a LoRA on the attention's query and value projections only
     assert (adapter_dir() / ADAPTER_FILE).stat().st_size < 1_000_000
     tensors = load_file(str(adapter_dir() / ADAPTER_FILE))
@@ -47,11 +44,11 @@ def test_an_adapter_is_shipped_and_names_the_search_model() -> None:
 
 
 def test_the_merge_is_deterministic_and_changes_only_the_adapted_weights(tmp_path: Path) -> None:
-    merge_adapter(model_path(), adapter_dir(), tmp_path / "a")
-    merge_adapter(model_path(), adapter_dir(), tmp_path / "b")
+    merge_adapter(base_model_path(), adapter_dir(), tmp_path / "a")
+    merge_adapter(base_model_path(), adapter_dir(), tmp_path / "b")
     assert (tmp_path / "a" / MERGED_WEIGHTS).read_bytes() == (tmp_path / "b" / MERGED_WEIGHTS).read_bytes()
     merged = load_file(str(tmp_path / "a" / MERGED_WEIGHTS))
-    base = load_file(str(model_path() / "model.safetensors"))
+    base = load_file(str(base_model_path() / "model.safetensors"))
     changed = set()
     for name, tensor in merged.items():
         original = base.get(name, base.get(f"bert.{name}"))
@@ -61,7 +58,7 @@ def test_the_merge_is_deterministic_and_changes_only_the_adapted_weights(tmp_pat
     assert changed and all(".query.weight" in n or ".value.weight" in n for n in changed)
     assert len(changed) == 12  # query and value of all six layers
     # a sentence-transformers folder: tokenizer and pooling come from the base unchanged
-    assert (tmp_path / "a" / "tokenizer.json").read_bytes() == (model_path() / "tokenizer.json").read_bytes()
+    assert (tmp_path / "a" / "tokenizer.json").read_bytes() == (base_model_path() / "tokenizer.json").read_bytes()
     assert json.loads((tmp_path / "a" / "modules.json").read_text())
 
 
@@ -74,12 +71,12 @@ def texts(llm_papers: list[Paper]) -> list[str]:
 def test_the_search_model_is_merged_once_into_the_cache_and_embeds_the_same_twice(
         onnx_cache: Path, texts: list[str], embedder: Embedder) -> None:
     folder = search_model_path(onnx_cache)
-    assert folder == onnx_cache / "models" / MODEL_NAME / "merged"
+    assert folder == onnx_cache / "models" / search_model_name() / "merged"
     stamp = (folder / MERGED_WEIGHTS).stat().st_mtime_ns
     assert search_model_path(onnx_cache) == folder and (folder / MERGED_WEIGHTS).stat().st_mtime_ns == stamp
     first = make_embedder("torch", onnx_cache)
     second = make_embedder("torch", onnx_cache)
-    assert first.name == MODEL_NAME != embedder.name == BASE_MODEL_NAME
+    assert first.name == search_model_name() != embedder.name == BASE_MODEL_NAME
     tuned = first.encode(texts)
     assert np.array_equal(tuned, second.encode(texts))
     cosines = (tuned * embedder.encode(texts)).sum(axis=1)
@@ -148,6 +145,6 @@ def test_one_training_step_writes_a_loadable_adapter(tmp_path: Path) -> None:
                            log=lambda m: None)
     assert report["steps"] == 1 and np.isfinite(report["first_loss"])
     assert adapter_fingerprint(tmp_path / "adapter") is not None
-    merge_adapter(model_path(), tmp_path / "adapter", tmp_path / "merged")
+    merge_adapter(base_model_path(), tmp_path / "adapter", tmp_path / "merged")
     vectors = Embedder(model_dir=tmp_path / "merged", name="smoke").encode([p.query for p in pairs])
     assert vectors.shape == (4, 384) and np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)

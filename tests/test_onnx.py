@@ -10,13 +10,14 @@ import numpy as np
 import onnx
 import pytest
 
-from tracker.embeddings import MODEL_NAME, make_embedder
+from tracker.embedders import make_embedder
+from tracker.embedding_weights import search_model_name
 from tracker.onnx_embedder import OnnxEmbedder
 from tracker.onnx_export import (
+    EXPORT_MANIFEST,
+    EXPORT_RECIPE,
     FP32_FILE,
     INT8_FILE,
-    MANIFEST_FILE,
-    RECIPE,
     ensure_onnx,
     export_is_current,
     onnx_dir,
@@ -89,17 +90,18 @@ def test_the_export_happens_once_and_again_when_the_model_changes(onnx_cache: Pa
     target.mkdir(parents=True)
     for path in folder.iterdir():
         (target / path.name).write_bytes(path.read_bytes())
-    manifest = json.loads((target / MANIFEST_FILE).read_text())
+    manifest = json.loads((target / EXPORT_MANIFEST).read_text())
     assert export_is_current(copy)
-    (target / MANIFEST_FILE).write_text(json.dumps({**manifest, "source": "0" * 16}))
+    (target / EXPORT_MANIFEST).write_text(json.dumps({**manifest, "source": "0" * 16}))
     assert not export_is_current(copy)
     # So does one written by an older export recipe (another graph or quantisation).
-    (target / MANIFEST_FILE).write_text(json.dumps({**manifest, "recipe": RECIPE - 1}))
+    (target / EXPORT_MANIFEST).write_text(json.dumps({**manifest, "recipe": EXPORT_RECIPE - 1}))
     assert not export_is_current(copy)
 
 
 def test_backends_name_their_vector_caches(onnx_cache: Path) -> None:
     int8, fp32, torch_ = (make_embedder(b, onnx_cache) for b in ("onnx-int8", "onnx-fp32", "torch"))
-    assert (int8.name, fp32.name, torch_.name) == (f"{MODEL_NAME}-int8-r{RECIPE}", MODEL_NAME, MODEL_NAME)
-    assert MODEL_NAME.startswith("all-MiniLM-L6-v2")
+    name = search_model_name()
+    assert (int8.name, fp32.name, torch_.name) == (f"{name}-int8-r{EXPORT_RECIPE}", name, name)
+    assert search_model_name().startswith("all-MiniLM-L6-v2")
     assert (int8.backend, fp32.backend, torch_.backend) == ("onnx-int8", "onnx-fp32", "torch")

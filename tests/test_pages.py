@@ -14,13 +14,14 @@ from conftest import CORPUS_DAY, KAGGLE_SAMPLE, REPO
 
 from tracker.catalog import load_catalog
 from tracker.importer import read_papers
+from tracker.page_engine import SiteData
 from tracker.pages.bibtex import bibtex_entry, bibtex_key, latex_escape
 from tracker.pages.charts import Series, line_chart
-from tracker.pages.weeks import paper_events, week_of
 from tracker.paper import Paper, VersionRecord
-from tracker.render import SiteData, render_pages
+from tracker.render import render_pages
 from tracker.store import PaperStore
 from tracker.topics import load_topics
+from tracker.weeks import paper_events, week_of
 
 HOSTILE_TITLE = '<script>alert("x")</script> {Evil} 100% & $x_1$ #1 ~ RAG'
 

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from tracker.embeddings import Embedder
+from tracker.embedders import Embedder
 from tracker.paper import Paper
-from tracker.relevance import assess, is_llm_paper, is_llm_paper_lexical, select_llm_papers
-from tracker.relevance_model import load_model, zone
+from tracker.relevance_classifier import load_model, zone
+from tracker.relevance_filter import is_llm_paper, select_llm_papers
+from tracker.relevance_keywords import assess, is_llm_paper_lexical
 
 LABELLED = Path(__file__).parent / "fixtures" / "relevance" / "labelled.jsonl"
 

@@ -7,8 +7,9 @@ from datetime import date
 from conftest import REPO
 
 from tracker.catalog import load_catalog
+from tracker.page_engine import SiteData, relative_link
 from tracker.paper import Paper
-from tracker.render import SiteData, relative_link, render_pages
+from tracker.render import render_pages
 from tracker.store import PaperStore
 
 

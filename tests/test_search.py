@@ -11,12 +11,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tracker.embeddings import Embedder, EmbeddingCache
+from tracker.embedders import Embedder
 from tracker.index import FLAT_LIMIT, PaperIndex, build_index, choose_kind
 from tracker.paper import Paper
 from tracker.search import CONVEX_ALPHA, FUSION_DEPTH, METHODS, PaperSearch, SearchFilters
 from tracker.store import PaperStore
 from tracker.topics import load_topics
+from tracker.vector_cache import EmbeddingCache
 
 REPO = Path(__file__).parent.parent
 
@@ -153,8 +154,8 @@ def test_index_kind_is_chosen_by_size(indexed, tmp_path: Path) -> None:
     assert ivf.kind == "ivf" and ivf.graph.ntotal == len(flat)
     overlaps = []
     for row in range(0, len(flat), max(1, len(flat) // 20)):
-        exact = {pid for pid, _ in flat.search(flat.vectors[row], 10)}
-        overlaps.append(len(exact & {pid for pid, _ in ivf.search(flat.vectors[row], 10)}) / 10)
+        exact = {r for r, _ in flat.dense_top(flat.vectors[row], 10)}
+        overlaps.append(len(exact & {r for r, _ in ivf.dense_top(flat.vectors[row], 10)}) / 10)
     assert sum(overlaps) / len(overlaps) >= 0.95, overlaps
 
 

@@ -31,10 +31,10 @@ from urllib.parse import urldefrag, urlparse
 
 import pytest
 from conftest import CORPUS_DAY, KAGGLE_SAMPLE, MEASURED, REPO, borrow_onnx_export
-from local_server import serve_folder
 
 from tracker.importer import read_papers
 from tracker.paper import Paper
+from tracker.site_server import serve_folder
 from tracker.store import PaperStore
 
 # Debian's chromium (`make test` installs it); LLM_ATLAS_CHROMIUM names another build of it (e.g. on a CI image)

@@ -18,8 +18,8 @@ from tracker.catalog import load_catalog
 from tracker.index import PaperIndex, build_index
 from tracker.onnx_embedder import OnnxEmbedder
 from tracker.onnx_export import INT8_FILE, onnx_dir
+from tracker.page_engine import SiteData
 from tracker.paper import Paper
-from tracker.render import SiteData
 from tracker.search import CONVEX_ALPHA, DEFAULT_METHOD, FUSION_DEPTH
 from tracker.site_search import SEARCH_DIR, quantise_vectors, write_search_bundle
 from tracker.store import PaperStore

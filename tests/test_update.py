@@ -14,7 +14,7 @@ from arxiv_replay import FIXTURES, Replay, recorded, serve, with_total
 
 from tracker.arxiv_http import PoliteHttp
 from tracker.paper import Paper, VersionRecord
-from tracker.relevance import select_llm_papers
+from tracker.relevance_filter import select_llm_papers
 from tracker.state import Ledger, TrackerState
 from tracker.store import PaperStore
 from tracker.tracker_config import TrackerConfig

@@ -22,11 +22,11 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from local_server import serve_locally
 
 from tracker.freshness import check_freshness
 from tracker.paper import Paper, VersionRecord
 from tracker.shards import ShardError, canonical_order, parse_shard, shard_window, split_window
+from tracker.site_server import serve_locally
 from tracker.store import PaperStore
 
 REPO = Path(__file__).parent.parent

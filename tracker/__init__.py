@@ -11,7 +11,8 @@ from typing import Any
 
 _EXPORTS = {
     "Catalog": "tracker.catalog", "CatalogModel": "tracker.catalog", "load_catalog": "tracker.catalog",
-    "Embedder": "tracker.embeddings", "EmbeddingCache": "tracker.embeddings", "embed_papers": "tracker.embeddings",
+    "Embedder": "tracker.embedders", "make_embedder": "tracker.embedders",
+    "EmbeddingCache": "tracker.vector_cache", "embed_papers": "tracker.vector_cache",
     "ArxivError": "tracker.errors", "ArxivUnreachableError": "tracker.errors", "AtlasError": "tracker.errors",
     "CatalogError": "tracker.errors", "IndexNotBuiltError": "tracker.errors", "InputError": "tracker.errors",
     "StoreError": "tracker.errors",
@@ -19,8 +20,10 @@ _EXPORTS = {
     "PaperIndex": "tracker.index", "build_index": "tracker.index",
     "ModelLinker": "tracker.linking", "PaperLink": "tracker.linking", "link_papers_to_models": "tracker.linking",
     "Paper": "tracker.paper",
-    "is_llm_paper": "tracker.relevance",
+    "is_llm_paper": "tracker.relevance_filter", "select_llm_papers": "tracker.relevance_filter",
     "PaperSearch": "tracker.search", "SearchFilters": "tracker.search", "SearchHit": "tracker.search",
+    "build_filters": "tracker.search_filters",
+    "Settings": "tracker.settings",
     "PaperStore": "tracker.store",
 }
 

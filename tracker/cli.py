@@ -13,11 +13,12 @@ from typing import Any, TypeVar
 
 import click
 
-from tracker.config import Settings
+from tracker.embedders import BACKENDS, DEFAULT_BACKEND
 from tracker.errors import AtlasError
+from tracker.search import DEFAULT_METHOD, METHODS
+from tracker.settings import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
-log = logging.getLogger("tracker")
 
 
 def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
@@ -174,7 +175,7 @@ def _filter_with_progress(papers: list[Any]) -> list[Any]:
     """The relevance filter over a whole file, in chunks, with a progress bar on stderr."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-    from tracker.relevance import filter_llm_papers
+    from tracker.relevance_filter import filter_llm_papers
 
     with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
                   TimeRemainingColumn(), console=_stderr_console(), transient=True) as progress:
@@ -185,7 +186,7 @@ def _filter_with_progress(papers: list[Any]) -> list[Any]:
 def _run_index(settings: Settings, store: Any, backend: str | None = None) -> Any:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-    from tracker.embeddings import DEFAULT_BACKEND, make_embedder
+    from tracker.embedders import make_embedder
     from tracker.index import build_index
 
     embedder = make_embedder(backend or DEFAULT_BACKEND, settings.cache_dir, info)
@@ -208,11 +209,8 @@ def _stderr_console() -> Any:
     return Console(stderr=True)
 
 
-EMBEDDERS = ("onnx-int8", "onnx-fp32", "torch")
-
-
 @cli.command()
-@click.option("--embedder", "backend", type=click.Choice(EMBEDDERS), default="onnx-int8", show_default=True,
+@click.option("--embedder", "backend", type=click.Choice(BACKENDS), default=DEFAULT_BACKEND, show_default=True,
               help="How papers are embedded: ONNX Runtime (exported from the shipped model once, into the "
                    "cache) or sentence-transformers on torch (the reference).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
@@ -310,29 +308,9 @@ def _searcher(settings: Settings) -> Any:
 
 def _filters(settings: Settings, since: date | None, until: date | None, category: tuple[str, ...],
              model: tuple[str, ...], store: Any, topic: tuple[str, ...] = ()) -> Any:
-    from tracker.search import SearchFilters
+    from tracker.search_filters import build_filters
 
-    allowed: set[str] | None = None
-    if topic:
-        from tracker.topics import load_topics
-
-        taxonomy = load_topics(settings.catalog_dir)
-        unknown = [t for t in topic if t not in taxonomy.topics]
-        if unknown:
-            raise AtlasError(f"--topic: {unknown[0]!r} is not a topic id in {settings.catalog_dir / 'topics.yaml'}")
-        allowed = {p.id for p in store if any(m.topic in topic for m in taxonomy.match(p))}
-    if model:
-        from tracker.catalog import load_catalog
-        from tracker.linking import link_papers_to_models
-
-        catalog = load_catalog(settings.catalog_dir)
-        unknown = [m for m in model if m not in catalog.models and m not in catalog.families]
-        if unknown:
-            raise AtlasError(f"--model: {unknown[0]!r} is not a catalog model or family id")
-        links = link_papers_to_models(store, catalog)
-        linked = {pid for pid, found in links.items() if any(x.model in model or x.family in model for x in found)}
-        allowed = linked if allowed is None else allowed & linked
-    return SearchFilters(since=since, until=until, categories=list(category), allowed_ids=allowed)
+    return build_filters(store, settings.catalog_dir, since, until, category, model, topic)
 
 
 def _print_hits(hits: list[Any], as_json: bool) -> None:
@@ -361,15 +339,12 @@ def search_options(func: F) -> F:
     return func
 
 
-SEARCH_METHODS = ("hybrid", "dense", "bm25")
-
-
 @cli.command()
 @click.argument("query")
 @search_options
-@click.option("--method", type=click.Choice(SEARCH_METHODS), default="hybrid", show_default=True,
-              help="dense (MiniLM vectors), bm25 (words) or hybrid (both, reciprocal-rank fused; best on the "
-                   "held-out evaluation sets).")
+@click.option("--method", type=click.Choice(METHODS), default=DEFAULT_METHOD, show_default=True,
+              help="dense (MiniLM vectors), bm25 (words) or hybrid (both: a convex combination of their normalised "
+                   "scores; best on the held-out evaluation sets).")
 @folder_options
 def search(settings: Settings, query: str, k: int, since: date | None, until: date | None,
            category: tuple[str, ...], model: tuple[str, ...], topic: tuple[str, ...], method: str,
@@ -396,9 +371,9 @@ def related(settings: Settings, arxiv_id: str, k: int, since: date | None, until
 @click.argument("beir_dir", type=click.Path(path_type=Path))
 @click.option("-k", "k", default=10, show_default=True, type=click.IntRange(1, 100),
               help="Cut-off of nDCG, Recall and MRR.")
-@click.option("--method", type=click.Choice(SEARCH_METHODS), default="hybrid", show_default=True,
+@click.option("--method", type=click.Choice(METHODS), default=DEFAULT_METHOD, show_default=True,
               help="The search method to evaluate.")
-@click.option("--embedder", "backend", type=click.Choice(EMBEDDERS), default="onnx-int8", show_default=True,
+@click.option("--embedder", "backend", type=click.Choice(BACKENDS), default=DEFAULT_BACKEND, show_default=True,
               help="How documents and queries are embedded.")
 @click.option("--split", default="test", show_default=True, help="Which qrels/<split>.tsv to score (dev tunes).")
 @click.option("--json", "as_json", is_flag=True,

@@ -25,11 +25,13 @@ from typing import Any
 import numpy as np
 
 from tracker.atomic import atomic_write_text
-from tracker.embeddings import CHUNK, DEFAULT_BACKEND, EmbeddingCache, TextEmbedder, make_embedder
+from tracker.embedders import DEFAULT_BACKEND, TextEmbedder, make_embedder
 from tracker.errors import AtlasError, InputError
 from tracker.index import PaperIndex
 from tracker.lexical import LexicalIndex
 from tracker.search import DEFAULT_METHOD, rank_rows
+from tracker.settings import eval_dir as eval_root
+from tracker.vector_cache import EmbeddingCache, embed_texts
 
 RECALL_DEPTH = 100
 
@@ -147,26 +149,11 @@ def score_run(run: Mapping[str, Sequence[str]], qrels: Mapping[str, Mapping[str,
 
 # -- indexing a BEIR corpus and running its queries -----------------------------------------------
 def eval_dir(cache_dir: Path, beir: BeirSet) -> Path:
-    return Path(cache_dir) / "eval" / f"{beir.name}-{beir.fingerprint()}"
+    return eval_root(cache_dir) / f"{beir.name}-{beir.fingerprint()}"
 
 
 def eval_vector_cache(cache_dir: Path, embedder: TextEmbedder) -> EmbeddingCache:
-    return EmbeddingCache(Path(cache_dir) / "eval", embedder.name).load()
-
-
-def embed_texts(keys: list[str], texts: list[str], cache: EmbeddingCache, embedder: TextEmbedder,
-                progress: Callable[[int], Any] | None = None) -> np.ndarray:
-    """Vectors for ``texts`` (cached under ``keys``), embedding only what the cache lacks, chunk by chunk."""
-    rows = cache.rows()
-    missing = sorted((i for i, key in enumerate(keys) if key not in rows), key=lambda i: len(texts[i]))
-    for start in range(0, len(missing), CHUNK):
-        chunk = missing[start : start + CHUNK]
-        cache.add([keys[i] for i in chunk], embedder.encode([texts[i] for i in chunk]))
-        cache.save()
-        if progress:
-            progress(len(chunk))
-    rows = cache.rows()
-    return cache.vectors[[rows[key] for key in keys]] if keys else np.zeros((0, embedder.dimension), np.float32)
+    return EmbeddingCache(eval_root(cache_dir), embedder.name).load()
 
 
 def doc_text(title: str, text: str) -> str:
@@ -197,7 +184,7 @@ def index_beir(beir: BeirSet, cache_dir: Path, embedder: TextEmbedder,
     if dense:
         cache = eval_vector_cache(cache_dir, embedder)
         _borrow_store_vectors(cache, keys, cache_dir, embedder)
-        vectors = embed_texts(keys, texts, cache, embedder, progress)
+        vectors, _ = embed_texts(keys, texts, cache, embedder, progress)
     else:
         vectors = np.zeros((len(ids), embedder.dimension), dtype=np.float32)
     lexical = LexicalIndex.build(ids, [beir.corpus[i] for i in ids])

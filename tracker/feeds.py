@@ -24,6 +24,7 @@ from pydantic import ValidationError
 
 from tracker.arxiv_http import PoliteHttp
 from tracker.encoding import decode_body, repair_mojibake
+from tracker.errors import ArxivError
 from tracker.paper import Paper, VersionRecord, split_arxiv_id
 from tracker.store import format_validation_error
 from tracker.tracker_config import TrackerConfig
@@ -156,6 +157,4 @@ class FeedSource:
         try:
             return parse_feed(response.content, self.url)
         except ValueError as error:
-            from tracker.errors import ArxivError
-
             raise ArxivError(str(error)) from None

@@ -1,4 +1,4 @@
-"""The search model: the shipped all-MiniLM-L6-v2 plus a LoRA adapter fine-tuned on this corpus, on the CPU.
+"""Fine-tuning the search model: a LoRA adapter on the shipped all-MiniLM-L6-v2, trained on this corpus on the CPU.
 
 Training (``scripts/finetune_search.py``): self-supervised pairs from real papers about language models that
 are in no evaluation set and not in the store: (title -> abstract) and (one sentence of the abstract ->
@@ -8,10 +8,7 @@ projections only; the 22M base weights stay frozen. The adapter (``tracker/data/
 few hundred KB and is committed, like ``relevance_model.json``: the corpus it was trained on is outside the
 repository, so it cannot be rebuilt from the repository alone.
 
-Using it: the adapter is merged into the base weights once and the merged model is written into the cache
-(``<cache>/models/<MODEL_NAME>/``, a sentence-transformers folder), where the torch ``Embedder`` and the
-ONNX export read it. ``MODEL_NAME`` carries the adapter's hash, so vector caches, indexes and ONNX exports
-of another adapter (or of the base model) are never mixed in.
+Using it (merging the adapter into the base, naming the result): ``tracker.embedding_weights``.
 """
 
 from __future__ import annotations
@@ -19,113 +16,16 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
 import random
 import re
-import shutil
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from tracker.errors import AtlasError
-
-BASE_MODEL_NAME = "all-MiniLM-L6-v2"
-ADAPTER_FILE = "adapter_model.safetensors"
-ADAPTER_CONFIG = "adapter_config.json"
-MERGED_WEIGHTS = "model.safetensors"
-MANIFEST_FILE = "atlas-adapter.json"
-# Set (to anything but "" or "0") to search with the plain shipped model, e.g. to reproduce the "before" figures.
-NO_ADAPTER_ENV = "LLM_ATLAS_NO_ADAPTER"
-
-
-def adapter_dir() -> Path:
-    return Path(str(resources.files("tracker").joinpath("data", "search_adapter")))
-
-
-def adapter_fingerprint(folder: Path | None = None) -> str | None:
-    """sha256 (12 hex) of the adapter's weights and config; None when no adapter is shipped (or it is off)."""
-    if folder is None and os.environ.get(NO_ADAPTER_ENV, "") not in ("", "0"):
-        return None
-    folder = folder or adapter_dir()
-    weights, config = folder / ADAPTER_FILE, folder / ADAPTER_CONFIG
-    if not (weights.exists() and config.exists()):
-        return None
-    digest = hashlib.sha256()
-    for path in (config, weights):
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:12]
-
-
-def search_model_name(folder: Path | None = None) -> str:
-    """The search model's name: the base name, plus ``-atlas-<adapter hash>`` when an adapter is shipped."""
-    fingerprint = adapter_fingerprint(folder)
-    return f"{BASE_MODEL_NAME}-atlas-{fingerprint}" if fingerprint else BASE_MODEL_NAME
-
-
-def _offline() -> None:
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-
-
-def merge_adapter(base: Path, adapter: Path, out: Path) -> None:
-    """Write base + adapter (merged: W + B A * alpha / r) as a sentence-transformers folder at ``out``."""
-    _offline()
-    from peft import PeftModel
-    from transformers import AutoModel
-
-    model = AutoModel.from_pretrained(str(base), local_files_only=True)
-    merged = PeftModel.from_pretrained(model, str(adapter), is_trainable=False).merge_and_unload()
-    out.mkdir(parents=True, exist_ok=True)
-    # Tokenizer, pooling and sentence-transformers config come from the base folder unchanged.
-    for item in sorted(base.iterdir()):
-        if item.name in (MERGED_WEIGHTS, "README.md"):
-            continue
-        target = out / item.name
-        if item.is_dir():
-            shutil.copytree(item, target, dirs_exist_ok=True)
-        else:
-            shutil.copyfile(item, target)
-    from safetensors.torch import save_file
-
-    state = {name: tensor.detach().contiguous() for name, tensor in merged.state_dict().items()}
-    save_file(state, str(out / MERGED_WEIGHTS), metadata={"format": "pt"})
-
-
-def search_model_path(cache_dir: Path | None, log: Callable[[str], Any] | None = None) -> Path:
-    """The folder of the search model: the base package's when no adapter is shipped, else the merged model
-    in ``<cache>/models/<name>/`` (merged once; a half-written folder is never used, the manifest is last)."""
-    from tracker.embeddings import model_path
-
-    base = model_path()
-    fingerprint = adapter_fingerprint()
-    if fingerprint is None:
-        return base
-    if cache_dir is None:
-        raise AtlasError("the fine-tuned search model needs a cache folder to be merged into")
-    folder = Path(cache_dir) / "models" / search_model_name() / "merged"
-    manifest = folder / MANIFEST_FILE
-    if manifest.exists() and json.loads(manifest.read_text(encoding="utf-8")).get("adapter") == fingerprint:
-        return folder
-    if log:
-        log(f"merging the search adapter into {BASE_MODEL_NAME} in {folder} (once)")
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=folder.parent) as scratch_name:
-        scratch = Path(scratch_name) / "merged"
-        merge_adapter(base, adapter_dir(), scratch)
-        (scratch / MANIFEST_FILE).write_text(json.dumps({"adapter": fingerprint, "base": str(base)}) + "\n",
-                                             encoding="utf-8")
-        if folder.exists():
-            shutil.rmtree(folder)
-        os.replace(scratch, folder)
-    return folder
-
+from tracker.embedding_weights import ADAPTER_CONFIG, BASE_MODEL_NAME, base_model_path, mean_pool, offline_hub
 
 # -- training data -------------------------------------------------------------------------------
 _SENTENCE_END = re.compile(r"(?<!\be\.g)(?<!\bi\.e)(?<=[.!?])\s+(?=[A-Z0-9(\[])")
@@ -174,29 +74,18 @@ class TrainConfig:
     seed: int = 0
 
 
-def mean_pool(hidden: Any, mask: Any) -> Any:
-    """Mean of the real tokens' states, L2-normalised: sentence-transformers' pooling + normalisation."""
-    import torch
-
-    weights = mask.unsqueeze(-1).to(hidden.dtype)
-    pooled = (hidden * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1e-9)
-    return torch.nn.functional.normalize(pooled, p=2.0, dim=1)
-
-
 def train_adapter(pairs: Sequence[Pair], out: Path, config: TrainConfig = TrainConfig(), threads: int = 2,
                   log: Callable[[str], Any] = lambda m: print(m, file=sys.stderr),
                   max_steps: int | None = None) -> dict[str, Any]:
     """Train a LoRA adapter on ``pairs`` for one epoch (in-batch negatives) and save it into ``out``."""
-    _offline()
+    offline_hub()
     import torch
     from peft import LoraConfig, get_peft_model
     from transformers import AutoModel, AutoTokenizer
 
-    from tracker.embeddings import model_path
-
     torch.manual_seed(config.seed)
     torch.set_num_threads(threads)
-    base = model_path()
+    base = base_model_path()
     tokenizer = AutoTokenizer.from_pretrained(str(base), local_files_only=True)
     model = AutoModel.from_pretrained(str(base), local_files_only=True)
     lora = LoraConfig(r=config.rank, lora_alpha=config.alpha, lora_dropout=config.dropout,

@@ -22,19 +22,13 @@ from typing import Any
 import numpy as np
 
 from tracker.atomic import atomic_open, atomic_write_bytes, atomic_write_text
-from tracker.embeddings import (
-    DEFAULT_BACKEND,
-    DIMENSION,
-    MODEL_NAME,
-    EmbeddingCache,
-    TextEmbedder,
-    cache_key,
-    embed_papers,
-    make_embedder,
-)
+from tracker.embedders import DEFAULT_BACKEND, TextEmbedder, make_embedder
+from tracker.embedding_weights import DIMENSION, search_model_name
 from tracker.errors import IndexNotBuiltError
 from tracker.lexical import LexicalIndex
+from tracker.settings import index_dir
 from tracker.store import PaperStore
+from tracker.vector_cache import EmbeddingCache, cache_key, embed_papers
 
 # Exact search costs ~N*384 multiply-adds per query: 300k papers is ~0.05 s on one core. Above, IVF.
 FLAT_LIMIT = 300_000
@@ -111,7 +105,7 @@ class PaperIndex:
     """Paper vectors in store order, with exact search and (for large indexes) an IVF index."""
 
     def __init__(self, ids: list[str], vectors: np.ndarray, fingerprint: str = "", *, kind: str | None = None,
-                 backend: str = DEFAULT_BACKEND, embedder_name: str = MODEL_NAME, graph: Any = None,
+                 backend: str = DEFAULT_BACKEND, embedder_name: str | None = None, graph: Any = None,
                  lexical: LexicalIndex | None = None, folder: Path | None = None) -> None:
         self.ids = ids
         self.vectors = np.ascontiguousarray(vectors, dtype=np.float32).reshape(-1, DIMENSION)
@@ -119,7 +113,7 @@ class PaperIndex:
         self.position = {paper_id: row for row, paper_id in enumerate(ids)}
         self.kind = kind or choose_kind(len(ids))
         self.backend = backend
-        self.embedder_name = embedder_name
+        self.embedder_name = embedder_name or search_model_name()
         self.graph = graph if graph is not None or self.kind == "flat" else build_ivf(self.vectors)
         self._lexical = lexical
         self.folder = folder
@@ -144,9 +138,6 @@ class PaperIndex:
             k = min(k, int(mask.sum()))
         return [(int(r), float(scores[r])) for r in top_rows(scores, k)]
 
-    def search(self, query: np.ndarray, k: int) -> list[tuple[str, float]]:
-        return [(self.ids[r], s) for r, s in self.dense_top(query, k)]
-
     def matches(self, store: PaperStore) -> bool:
         """Whether this index was built from the store as it is now (same papers, same texts)."""
         return self.fingerprint == store_fingerprint(store)
@@ -167,7 +158,7 @@ class PaperIndex:
     # -- persistence --------------------------------------------------------------------------------
     @staticmethod
     def directory(cache_dir: Path) -> Path:
-        return Path(cache_dir) / "index" / MODEL_NAME
+        return index_dir(cache_dir, search_model_name())
 
     def save(self, cache_dir: Path) -> None:
         folder = self.directory(cache_dir)
@@ -180,8 +171,8 @@ class PaperIndex:
             atomic_write_bytes(folder / "ivf.faiss", faiss.serialize_index(self.graph).tobytes())
         if self._lexical is not None:
             self._lexical.save(folder / "lexical")
-        meta = {"model": MODEL_NAME, "embedder": self.embedder_name, "backend": self.backend, "kind": self.kind,
-                "count": len(self.ids), "fingerprint": self.fingerprint, "ids": self.ids}
+        meta = {"model": search_model_name(), "embedder": self.embedder_name, "backend": self.backend,
+                "kind": self.kind, "count": len(self.ids), "fingerprint": self.fingerprint, "ids": self.ids}
         atomic_write_text(folder / "meta.json", json.dumps(meta))
         self.folder = folder
 
@@ -203,7 +194,7 @@ class PaperIndex:
             graph = faiss.deserialize_index(np.frombuffer((folder / "ivf.faiss").read_bytes(), dtype=np.uint8))
             graph.nprobe = min(IVF_NPROBE, graph.nlist)  # nprobe is a search setting, not kept in the file
         return cls(meta["ids"], vectors, meta.get("fingerprint", ""), kind=meta.get("kind", "flat"),
-                   backend=meta.get("backend", "torch"), embedder_name=meta.get("embedder", MODEL_NAME),
+                   backend=meta.get("backend", "torch"), embedder_name=meta.get("embedder", search_model_name()),
                    graph=graph, folder=folder)
 
 
@@ -231,5 +222,5 @@ def build_index(
     index = PaperIndex(ids, vectors, store_fingerprint(store), backend=embedder.backend,
                        embedder_name=embedder.name, lexical=lexical)
     index.save(cache_dir)
-    return IndexReport(papers=len(papers), embedded=embedded, model=MODEL_NAME, backend=embedder.backend,
+    return IndexReport(papers=len(papers), embedded=embedded, model=search_model_name(), backend=embedder.backend,
                        kind=index.kind)

@@ -212,19 +212,6 @@ def link_papers_to_models(papers: Iterable[Paper], catalog: Catalog) -> dict[str
     return links
 
 
-def link_papers_to_families(
-    papers: Iterable[Paper], catalog: Catalog, links: dict[str, list[PaperLink]] | None = None
-) -> dict[str, list[FamilyMention]]:
-    """``{paper id: family-only mentions}`` (families named without any of their catalog models)."""
-    linker = ModelLinker(catalog)
-    mentions: dict[str, list[FamilyMention]] = {}
-    for paper in papers:
-        found = linker.family_mentions(paper, None if links is None else links.get(paper.id, []))
-        if found:
-            mentions[paper.id] = found
-    return mentions
-
-
 @dataclass(frozen=True)
 class LinkingScore:
     """Precision and recall of the linker on a labelled set of (paper, target) decisions."""

@@ -19,12 +19,12 @@ from typing import Any
 
 import numpy as np
 
-from tracker.embeddings import DIMENSION, MODEL_NAME
+from tracker.embedding_weights import DIMENSION, search_model_name
 from tracker.onnx_export import (
+    EXPORT_RECIPE,
     FP32_FILE,
     INT8_FILE,
     MAX_TOKENS,
-    RECIPE,
     SESSION_DISABLED,
     TOKENIZER_FILE,
     ensure_onnx,
@@ -34,7 +34,7 @@ VARIANTS = {"int8": INT8_FILE, "fp32": FP32_FILE}
 
 
 class OnnxEmbedder:
-    """Same interface as ``tracker.embeddings.Embedder``: L2-normalised float32 vectors."""
+    """Same interface as ``tracker.embedders.Embedder``: L2-normalised float32 vectors."""
 
     dimension = DIMENSION
 
@@ -46,7 +46,8 @@ class OnnxEmbedder:
         self.backend = f"onnx-{variant}"
         # fp32 gives torch's vectors (cosine 1.0 to 6 decimals), so it shares torch's cache; int8 has its own,
         # named by the export recipe: vectors of an older int8 recipe are not mixed with new ones.
-        self.name = MODEL_NAME if variant == "fp32" else f"{MODEL_NAME}-{variant}-r{RECIPE}"
+        name = search_model_name()
+        self.name = name if variant == "fp32" else f"{name}-{variant}-r{EXPORT_RECIPE}"
         self.threads = threads or min(2, os.cpu_count() or 1)
         self.log = log
         self._session: Any = None

@@ -20,14 +20,21 @@ from pathlib import Path
 from typing import Any
 
 from tracker.atomic import atomic_write_text
-from tracker.embeddings import MODEL_NAME, model_path
+from tracker.embedding_weights import (
+    adapter_fingerprint,
+    base_model_path,
+    mean_pool,
+    offline_hub,
+    search_model_name,
+    search_model_path,
+)
 from tracker.errors import AtlasError
-from tracker.finetune import adapter_fingerprint, mean_pool, search_model_path
+from tracker.settings import model_cache_dir
 
 OPSET = 17
 # Bumped whenever the export itself changes (a different graph or quantisation), so older exports in a cache
 # are redone. 3: attention exported in eager form (plain MatMul/Softmax, no SDPA-trace IsNaN/Where).
-RECIPE = 3
+EXPORT_RECIPE = 3
 # ORT graph transformers left out when a session loads a model. SkipLayerNormFusion merges residual Add +
 # LayerNormalization into SkipLayerNormalization, whose CPU kernel (ORT 1.31) took ~4x the time of the two
 # ops it replaces: a quarter of the int8 model's time (scripts/onnx_variants.py).
@@ -35,13 +42,13 @@ SESSION_DISABLED = ["SkipLayerNormFusion"]
 FP32_FILE = "model.onnx"
 INT8_FILE = "model-int8.onnx"
 TOKENIZER_FILE = "tokenizer.json"
-MANIFEST_FILE = "manifest.json"
+EXPORT_MANIFEST = "manifest.json"
 # The shipped model's max_seq_length (sentence_bert_config.json): longer texts are truncated, as with torch.
 MAX_TOKENS = 256
 
 
 def onnx_dir(cache_dir: Path) -> Path:
-    return Path(cache_dir) / "models" / MODEL_NAME / "onnx"
+    return model_cache_dir(cache_dir, search_model_name()) / "onnx"
 
 
 def source_fingerprint() -> str:
@@ -50,7 +57,7 @@ def source_fingerprint() -> str:
     adapter = adapter_fingerprint()
     if adapter:  # the search model = base + this adapter
         digest.update(f"adapter:{adapter}".encode())
-    folder = model_path()
+    folder = base_model_path()
     for name in ("model.safetensors", "tokenizer.json", "config.json"):
         path = folder / name
         digest.update(name.encode())
@@ -63,7 +70,7 @@ def source_fingerprint() -> str:
 
 def export_is_current(cache_dir: Path) -> bool:
     folder = onnx_dir(cache_dir)
-    manifest = folder / MANIFEST_FILE
+    manifest = folder / EXPORT_MANIFEST
     if not manifest.exists():
         return False
     try:
@@ -71,7 +78,7 @@ def export_is_current(cache_dir: Path) -> bool:
     except json.JSONDecodeError:
         return False
     files_there = all((folder / name).exists() for name in (FP32_FILE, INT8_FILE, TOKENIZER_FILE))
-    return files_there and data.get("source") == source_fingerprint() and data.get("recipe") == RECIPE
+    return files_there and data.get("source") == source_fingerprint() and data.get("recipe") == EXPORT_RECIPE
 
 
 def quantize_int8(source: Path, target: Path, op_types: list[str]) -> None:
@@ -92,8 +99,7 @@ def export_onnx(cache_dir: Path, log: Any = None) -> Path:
     Everything is written into a temporary folder first and moved in file by file, manifest last,
     so an interrupted export is simply redone next time.
     """
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    offline_hub()
     import torch
     from transformers import AutoModel
 
@@ -101,7 +107,7 @@ def export_onnx(cache_dir: Path, log: Any = None) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     source = search_model_path(cache_dir, log)  # the fine-tuned search model (merged once into the cache)
     if log:
-        log(f"exporting {MODEL_NAME} to ONNX in {folder} (once)")
+        log(f"exporting {search_model_name()} to ONNX in {folder} (once)")
 
     class SentenceEncoder(torch.nn.Module):
         """BERT + mean pooling + L2 normalisation: exactly sentence-transformers' three modules."""
@@ -157,10 +163,10 @@ def export_onnx(cache_dir: Path, log: Any = None) -> Path:
             os.replace(scratch / name, folder / name)
         for stale in folder.glob("*.opt.onnx"):  # graphs optimised from the previous export
             stale.unlink()
-    manifest = {"model": MODEL_NAME, "source": source_fingerprint(), "recipe": RECIPE, "opset": OPSET,
+    manifest = {"model": search_model_name(), "source": source_fingerprint(), "recipe": EXPORT_RECIPE, "opset": OPSET,
                 "max_tokens": MAX_TOKENS,
                 "files": [FP32_FILE, INT8_FILE, TOKENIZER_FILE], "torch": torch.__version__}
-    atomic_write_text(folder / MANIFEST_FILE, json.dumps(manifest, indent=2) + "\n")
+    atomic_write_text(folder / EXPORT_MANIFEST, json.dumps(manifest, indent=2) + "\n")
     return folder
 
 

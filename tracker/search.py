@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from tracker.embeddings import TextEmbedder, make_embedder
+from tracker.embedders import TextEmbedder, make_embedder
 from tracker.errors import AtlasError
 from tracker.fusion import DENSE_WEIGHT, LEXICAL_WEIGHT, RRF_K, reciprocal_rank_fusion
 from tracker.index import PaperIndex, top_rows

@@ -12,9 +12,11 @@ from typing import Any
 import yaml
 
 from tracker.catalog import load_catalog
-from tracker.config import Settings
 from tracker.errors import AtlasError
-from tracker.render import SiteData, render_pages, write_pages
+from tracker.page_engine import SiteData
+from tracker.render import render_pages, write_pages
+from tracker.settings import Settings, docs_dir, site_dir
+from tracker.site_search import current_index, write_search_bundle
 from tracker.store import PaperStore
 from tracker.topics import load_topics
 
@@ -44,10 +46,8 @@ def render_site(settings: Settings, search: bool = False, log: Any = None,
         store, load_catalog(settings.catalog_dir), load_topics(settings.catalog_dir), site_url=site_url(root),
     )
     pages = render_pages(data)
-    written, removed = write_pages(root / "docs", pages)
+    written, removed = write_pages(docs_dir(root), pages)
     if search:
-        from tracker.site_search import current_index, write_search_bundle
-
         index = current_index(store, settings.cache_dir, log, reindex)
         report = write_search_bundle(root, data, index, settings.cache_dir, log)
         if log:
@@ -58,7 +58,7 @@ def render_site(settings: Settings, search: bool = False, log: Any = None,
 def build_site(settings: Settings, strict: bool = True) -> None:
     """``mkdocs build`` into ``site/``; a failed build is an ``AtlasError`` carrying MkDocs' last words."""
     root = settings.require_repo()
-    command = [sys.executable, "-m", "mkdocs", "build", "--clean", "--site-dir", str(root / "site")]
+    command = [sys.executable, "-m", "mkdocs", "build", "--clean", "--site-dir", str(site_dir(root))]
     if strict:
         command.append("--strict")
     # Material's banner about MkDocs 2 is noise for our users; the build's real warnings still show.

@@ -22,6 +22,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,14 +31,19 @@ from typing import Any
 import numpy as np
 
 from tracker.atomic import write_if_changed
-from tracker.embeddings import DIMENSION
+from tracker.embedding_weights import DIMENSION
+from tracker.errors import IndexNotBuiltError
 from tracker.index import PaperIndex, build_index
-from tracker.lexical import LexicalIndex
+from tracker.lexical import TOKEN_PATTERN, LexicalIndex, _stemmer
+from tracker.page_engine import SiteData, relative_link
 from tracker.paper import Paper
-from tracker.render import SiteData, relative_link
+from tracker.search import CONVEX_ALPHA, DEFAULT_METHOD, FUSION_DEPTH
+from tracker.settings import GENERATED, docs_dir
 from tracker.store import PaperStore
+from tracker.web_bundle import WASM_FILE, bundle_scripts
+from tracker.web_model import ensure_web_model
 
-SEARCH_DIR = "generated/search"  # under docs/
+SEARCH_DIR = f"{GENERATED}/search"  # under docs/
 SEARCH_PAGE = "search.md"  # the hand-written page, at site/search/
 # Query length the page tokenises to (a query is a sentence or two; the CLI truncates at 256 too).
 QUERY_TOKENS = 256
@@ -60,8 +66,6 @@ def current_index(store: PaperStore, cache_dir: Path, log: Any = None,
 
     ``reindex(store)`` does the indexing (the CLI passes its own, with a progress bar); default ``build_index``.
     """
-    from tracker.errors import IndexNotBuiltError
-
     try:
         index = PaperIndex.load(cache_dir)
         if index.matches(store):
@@ -93,10 +97,6 @@ def surface_terms(lexical: LexicalIndex, texts: list[tuple[str, str]]) -> dict[s
     index was built with; only words no paper contains fall back to a JavaScript Porter2 stemmer (npm's
     wink-porter2-stemmer follows an older Snowball and differs on ~1% of words, e.g. "added", "organize").
     """
-    import re
-
-    from tracker.lexical import TOKEN_PATTERN, _stemmer
-
     split = re.compile(TOKEN_PATTERN).findall
     words = sorted({w for title, abstract in texts for w in split(f"{title} {abstract}".lower())} - lexical.stopwords)
     stems = _stemmer().stemWords(words) if words else []
@@ -162,11 +162,7 @@ def vocabulary_text(tokenizer_json: Path) -> str:
 def write_search_bundle(root: Path, data: SiteData, index: PaperIndex, cache_dir: Path,
                         log: Any = None) -> SearchBundleReport:
     """Write the search data and scripts under ``docs/generated/search/`` (only files whose bytes changed)."""
-    from tracker.search import CONVEX_ALPHA, DEFAULT_METHOD, FUSION_DEPTH
-    from tracker.web_bundle import WASM_FILE, bundle_scripts
-    from tracker.web_model import ensure_web_model
-
-    out = Path(root) / "docs" / SEARCH_DIR
+    out = docs_dir(root) / SEARCH_DIR
     scripts = bundle_scripts(root)
     model_file, tokenizer_file = ensure_web_model(cache_dir, log)
     codes, scales = quantise_vectors(index.vectors)

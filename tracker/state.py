@@ -23,12 +23,10 @@ from typing import Any
 
 from tracker.atomic import write_if_changed
 from tracker.errors import InputError
+from tracker.settings import ledger_dir, runs_dir, tracker_dir
+from tracker.weeks import week_end, week_of
 
 STATE_VERSION = 1
-
-
-def tracker_dir(data_dir: Path) -> Path:
-    return Path(data_dir) / "tracker"
 
 
 @dataclass
@@ -60,15 +58,6 @@ class TrackerState:
         return write_if_changed(path, (json.dumps(data, indent=2, sort_keys=True) + "\n").encode())
 
 
-def week_key(day: date) -> str:
-    year, week, _ = day.isocalendar()
-    return f"{year}-W{week:02d}"
-
-
-def _week_start(key: str) -> date:
-    return datetime.strptime(key + "-1", "%G-W%V-%u").date()
-
-
 @dataclass
 class Ledger:
     """Papers seen and rejected, by ISO week of first sight: ``{week: {id: version}}``."""
@@ -78,7 +67,7 @@ class Ledger:
 
     @property
     def folder(self) -> Path:
-        return tracker_dir(self.data_dir) / "ledger"
+        return ledger_dir(self.data_dir)
 
     @classmethod
     def load(cls, data_dir: Path) -> Ledger:
@@ -106,13 +95,13 @@ class Ledger:
     def add(self, paper_id: str, version: int, day: date) -> None:
         if (self.seen_version(paper_id) or 0) >= version:
             return
-        self.weeks.setdefault(week_key(day), {})[paper_id] = version
+        self.weeks.setdefault(week_of(day), {})[paper_id] = version
 
     def prune(self, today: date, keep_days: int) -> None:
         """Forget weeks that ended more than ``keep_days`` before ``today``."""
         horizon = today - timedelta(days=keep_days)
         for key in list(self.weeks):
-            if _week_start(key) + timedelta(days=6) < horizon:
+            if week_end(key) < horizon:
                 del self.weeks[key]
 
     def save(self) -> list[Path]:
@@ -134,7 +123,7 @@ class Ledger:
 
 def write_manifest(data_dir: Path, started: datetime, manifest: dict[str, Any]) -> Path:
     """``runs/YYYY/YYYY-MM-DDTHHMMSSZ.json``: one per run, sorted keys, written atomically."""
-    folder = tracker_dir(data_dir) / "runs" / f"{started:%Y}"
+    folder = runs_dir(data_dir) / f"{started:%Y}"
     path = folder / f"{started:%Y-%m-%dT%H%M%SZ}.json"
     suffix = 1
     while path.exists():  # two runs in one second: keep both

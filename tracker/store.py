@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from tracker.atomic import write_if_changed
 from tracker.errors import InputError, StoreError
 from tracker.paper import Paper
+from tracker.settings import papers_dir
 
 
 @dataclass
@@ -71,7 +72,7 @@ class PaperStore:
 
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = Path(data_dir)
-        self.papers_dir = self.data_dir / "papers"
+        self.papers_dir = papers_dir(self.data_dir)
         self._papers: dict[str, Paper] | None = None
 
     # -- reading -----------------------------------------------------------------------------------

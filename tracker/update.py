@@ -31,20 +31,14 @@ from tracker.arxiv_http import PoliteHttp
 from tracker.errors import ArxivError, ArxivUnreachableError, AtlasError
 from tracker.feeds import FeedSource
 from tracker.paper import Paper
+from tracker.relevance_filter import select_llm_papers
 from tracker.state import Ledger, TrackerState, write_manifest
 from tracker.store import PaperStore
 from tracker.tracker_config import TrackerConfig
 
 log = logging.getLogger(__name__)
-DEFAULT_CATEGORIES = ["cs.CL", "cs.LG", "cs.AI"]
 # Decides, for a batch of papers, which are about LLMs (same order).
 Selector = Callable[[list[Paper]], list[bool]]
-
-
-def default_selector() -> Selector:
-    from tracker.relevance import select_llm_papers
-
-    return select_llm_papers
 
 
 @dataclass
@@ -240,7 +234,7 @@ def run_update(
     since, until = resolve_window(state, config, since, until, today)
     report = UpdateReport(since=since, until=until)
     http = http or PoliteHttp(config)
-    run = _Run(store, ledger, report, select or default_selector(), checkpoint)
+    run = _Run(store, ledger, report, select or select_llm_papers, checkpoint)
 
     api = ArxivApiSource(config, http)
     pending: list[Paper] = []

@@ -19,18 +19,18 @@ from pathlib import Path
 from typing import Any
 
 from tracker.atomic import atomic_write_text
-from tracker.onnx_export import FP32_FILE, MANIFEST_FILE, TOKENIZER_FILE, ensure_onnx, quantize_int8
+from tracker.onnx_export import EXPORT_MANIFEST, FP32_FILE, TOKENIZER_FILE, ensure_onnx, quantize_int8
 
 WEB_MODEL_FILE = "model-web-int8.onnx"
 _WEB_MANIFEST = "web-manifest.json"
 # Bump when the quantisation recipe changes, so caches make the file again.
-RECIPE = "dynamic-int8 MatMul+Gather per-channel v1"
+WEB_RECIPE = "dynamic-int8 MatMul+Gather per-channel v1"
 
 
 def _export_stamp(folder: Path) -> str:
     """Names the export the web model was made from (its manifest changes with every export)."""
-    digest = hashlib.sha256((folder / MANIFEST_FILE).read_bytes())
-    digest.update(RECIPE.encode())
+    digest = hashlib.sha256((folder / EXPORT_MANIFEST).read_bytes())
+    digest.update(WEB_RECIPE.encode())
     return digest.hexdigest()[:16]
 
 
@@ -53,5 +53,5 @@ def ensure_web_model(cache_dir: Path, log: Any = None) -> tuple[Path, Path]:
             out = Path(scratch) / WEB_MODEL_FILE
             quantize_int8(folder / FP32_FILE, out, ["MatMul", "Gather"])
             os.replace(out, target)
-        atomic_write_text(stamp_path, json.dumps({"stamp": stamp, "recipe": RECIPE, "file": WEB_MODEL_FILE}) + "\n")
+        atomic_write_text(stamp_path, json.dumps({"stamp": stamp, "recipe": WEB_RECIPE, "file": WEB_MODEL_FILE}) + "\n")
     return target, folder / TOKENIZER_FILE

@@ -15,8 +15,8 @@ from markupsafe import Markup
 
 from tracker.catalog import Catalog, CatalogModel
 from tracker.linking import FamilyMention, ModelLinker
+from tracker.page_engine import GENERATED, PageWriter, SiteData
 from tracker.paper import Paper
-from tracker.render import GENERATED, PageWriter, SiteData
 
 BAR_WIDTH, BAR_GAP, CHART_HEIGHT = 22, 6, 90
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from tracker.pages.weeks import WeekEvent, events_by_week, week_end, week_span, week_start
+from tracker.page_engine import GENERATED, PageWriter, SiteData
 from tracker.paper import Paper
-from tracker.render import GENERATED, PageWriter, SiteData
+from tracker.weeks import WeekEvent, events_by_week, week_end, week_span, week_start
 
 DIGESTS = f"{GENERATED}/digests"
 OTHER = "other"  # the section of papers no topic fits

@@ -12,9 +12,9 @@ from email.utils import format_datetime
 
 from markupsafe import Markup
 
+from tracker.page_engine import GENERATED, PageWriter, SiteData, page_url
 from tracker.pages.digest_pages import Digest, build_digests, digest_path
-from tracker.pages.weeks import week_end
-from tracker.render import GENERATED, PageWriter, SiteData, page_url
+from tracker.weeks import week_end
 
 FEED = f"{GENERATED}/feed.xml"
 ITEMS = 26  # half a year of weeks

@@ -6,11 +6,11 @@ mkdocs.yml) and its links are written from the home page's own address, where it
 
 from __future__ import annotations
 
+from tracker.page_engine import GENERATED, PageWriter, SiteData
 from tracker.pages.charts import sparkline
 from tracker.pages.digest_pages import build_digests, digest_path
 from tracker.pages.feed_pages import FEED
-from tracker.pages.weeks import recent_weeks, week_of
-from tracker.render import GENERATED, PageWriter, SiteData
+from tracker.weeks import recent_weeks, week_of
 
 WHATS_NEW = f"{GENERATED}/snippets/whats-new.md"
 HOME = "index.md"

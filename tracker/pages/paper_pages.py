@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from tracker.page_engine import GENERATED, PageWriter, SiteData
 from tracker.pages.paging import PAGE_SIZE, chunks, page_paths
 from tracker.paper import Paper
-from tracker.render import GENERATED, PageWriter, SiteData
 
 
 def add_pages(writer: PageWriter, data: SiteData) -> None:

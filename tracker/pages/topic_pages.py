@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from tracker.page_engine import GENERATED, PageWriter, SiteData
 from tracker.pages.charts import sparkline
 from tracker.pages.paging import PAGE_SIZE, chunks, page_paths
 from tracker.pages.paper_pages import month_pages_of
-from tracker.pages.weeks import recent_weeks, week_of
 from tracker.paper import Paper
-from tracker.render import GENERATED, PageWriter, SiteData
+from tracker.weeks import recent_weeks, week_of
 
 
 def papers_by_topic(data: SiteData) -> dict[str, list[Paper]]:

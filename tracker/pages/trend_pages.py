@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from tracker.page_engine import GENERATED, PageWriter, SiteData
 from tracker.pages.charts import Release, Series, line_chart, release_timeline
-from tracker.pages.weeks import recent_weeks, week_of
-from tracker.render import GENERATED, PageWriter, SiteData
+from tracker.weeks import recent_weeks, week_of
 
 TRENDS = f"{GENERATED}/trends.md"
 LINES = 8  # more lines than this on one chart stop being readable

@@ -1,6 +1,6 @@
 """The second, semantic stage of the relevance filter: a small logistic regression on MiniLM embeddings.
 
-The lexical stage (``tracker.relevance.assess``) sorts every paper into one of three zones:
+The lexical stage (``tracker.relevance_keywords.assess``) sorts every paper into one of three zones:
 
 * **accept**: an LLM term in the title (precision ~0.99 on the labelled set) — no model needed;
 * **reject**: not one language-model word, strong or weak, anywhere — no model needed;
@@ -22,16 +22,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import TYPE_CHECKING
 
 import numpy as np
 
+from tracker.embedders import Embedder
 from tracker.errors import AtlasError
 from tracker.paper import Paper
-
-if TYPE_CHECKING:
-    from tracker.embeddings import Embedder
-    from tracker.relevance import Relevance
+from tracker.relevance_keywords import Relevance
 
 MODEL_FILE = "relevance_model.json"
 LEXICAL_FEATURES = ["log1p_strong_hits", "title_strong", "log1p_weak_terms", "homonym", "strong_terms_over_3"]
@@ -92,8 +89,6 @@ def load_model() -> RelevanceModel:
 
 @lru_cache(maxsize=1)
 def _default_embedder() -> Embedder:
-    from tracker.embeddings import Embedder
-
     return Embedder()
 
 
