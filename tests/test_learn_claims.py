@@ -277,3 +277,22 @@ def test_onnx_agrees_with_pytorch_to_1e_3() -> None:
     differences = [float(value) for value in re.findall(r"(?:= |tokens: )(\d\.\de[+-]\d+)", out)]
     assert len(differences) == 2 and max(differences) < 1e-3
     assert 5 <= number(r"hidden values up to ([\d.]+)", out) <= 7
+
+
+# figures
+
+
+def test_learn_figures_are_small_described_and_used() -> None:
+    """The hand-made SVG figures (docs/learn/figures/): each under 15 KB, with a <title> and a <desc> for
+    screen readers and its own white background (legible on the dark theme too), and shown on a page with
+    alt text."""
+    figures = sorted((LEARN / "figures").glob("*.svg"))
+    assert {f.name for f in figures} >= {"transformer-block.svg", "attention.svg", "kv-cache.svg", "moe-routing.svg"}
+    pages = " ".join(page(p.name) for p in LEARN.glob("*.md"))
+    for figure in figures:
+        svg = figure.read_text(encoding="utf-8")
+        assert figure.stat().st_size < 15_000, figure.name
+        assert re.search(r'<title id="title">[^<]{10,}</title>', svg)
+        assert re.search(r'<desc id="desc">[^<]{40,}</desc>', svg)
+        assert 'aria-labelledby="title desc"' in svg and 'class="bg"' in svg
+        assert re.search(r"!\[[^\]]{40,}\]\(figures/" + re.escape(figure.name) + r"\)\{ \.atlas-figure \}", pages)
