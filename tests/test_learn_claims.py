@@ -169,12 +169,14 @@ def test_llama2_70b_memory_and_kv_cache() -> None:
 
 
 def test_mixtral_counts_as_quoted() -> None:
-    """moe.md: "46.7 B parameters stored, 12.9 B used per token"; choosing-a-model.md: "(Mixtral 8x7B: 46.7 B
-    stored, 12.9 B active)"."""
+    """moe.md: "46.7 B parameters stored, 12.9 B used per token" and "needs the *memory* of a 47 B model but
+    the *compute per token* of a 13 B one"; choosing-a-model.md: "(Mixtral 8x7B: 46.7 B stored, 12.9 B
+    active)"."""
     out = run("mixture_of_experts.py")
     stored = float(table_rows(out, "stored")[0][1].removesuffix(" B"))
     active = float(table_rows(out, "used per token")[0][1].removesuffix(" B"))
     assert (round(stored, 1), round(active, 1)) == (46.7, 12.9)
+    assert (round(stored), round(active)) == (47, 13)
 
 
 # pretraining-vs-fine-tuning.md and transformer.md
@@ -227,6 +229,16 @@ def test_tiny_gpt_is_two_classes_pre_norm_and_causal() -> None:
 
 
 # fine-tuning.md
+
+
+def test_finetuning_training_loss_falls_a_lot() -> None:
+    """fine-tuning.md: "The training loss falls quickly: eight steps are enough to fit 64 pairs better" and
+    "the training loss alone would have suggested a large improvement" (it falls by over 40 %)."""
+    out = run("finetune_minilm.py")
+    (before,) = table_rows(out, "before")
+    (after,) = table_rows(out, "after")
+    assert after[0] == "after 8 steps"
+    assert float(after[1]) < 0.6 * float(before[1])
 
 
 def test_finetuning_does_not_improve_held_out_retrieval() -> None:
