@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 from urllib.parse import quote
 
-from tracker.site_server import serve_folder
+from tracker.site.serve import serve_folder
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -11,7 +11,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from tracker.catalog import EPOCH_AI_URL, load_catalog
+from tracker.knowledge.catalog import EPOCH_AI_URL, load_catalog
 
 
 def main(argv: list[str] | None = None) -> int:

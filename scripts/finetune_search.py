@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Fine-tune the search model's LoRA adapter on the CPU (see ``tracker/finetune.py`` for the method).
+"""Fine-tune the search model's LoRA adapter on the CPU (see ``tracker/embedding/finetune.py`` for the method).
 
-    nice -n 5 .venv/bin/python scripts/finetune_search.py [--pairs 4000] [--out tracker/data/search_adapter]
+    nice -n 5 .venv/bin/python scripts/finetune_search.py [--pairs 4000] [--out tracker/embedding/data/search_adapter]
 
 Training papers: the shared corpus's papers about language models (the same pattern as the evaluation sets,
 ``scripts/make_eval_sets.py``) minus every paper of every evaluation set (ki-first, ki-contrib, topics: all
@@ -24,9 +24,9 @@ from pathlib import Path
 
 from make_eval_sets import _ABOUT_LANGUAGE_MODELS, DEFAULT_CORPUS
 
-from tracker.embedders import Embedder
-from tracker.embedding_weights import base_model_path, merge_adapter
-from tracker.finetune import TrainConfig, excluded_ids, in_batch_accuracy, train_adapter, training_pairs
+from tracker.embedding.embedders import Embedder
+from tracker.embedding.finetune import TrainConfig, excluded_ids, in_batch_accuracy, train_adapter, training_pairs
+from tracker.embedding.weights import base_model_path, merge_adapter
 from tracker.importer import read_papers
 from tracker.store import PaperStore
 
@@ -41,7 +41,7 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--evalsets", type=Path, default=Path(".cache/llm-atlas/evalsets"))
     parser.add_argument("--store", type=Path, default=Path("data"))
-    parser.add_argument("--out", type=Path, default=Path("tracker/data/search_adapter"))
+    parser.add_argument("--out", type=Path, default=Path("tracker/embedding/data/search_adapter"))
     parser.add_argument("--pairs", type=int, default=4000)
     parser.add_argument("--check", type=int, default=256, help="held-apart pairs for the in-batch accuracy check")
     parser.add_argument("--rank", type=int, default=TrainConfig.rank)

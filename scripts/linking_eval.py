@@ -13,9 +13,9 @@ import json
 import sys
 from pathlib import Path
 
-from tracker.catalog import load_catalog
 from tracker.importer import read_papers
-from tracker.linking import ModelLinker, predicted_targets, score_links
+from tracker.knowledge.catalog import load_catalog
+from tracker.knowledge.linking import ModelLinker, predicted_targets, score_links
 
 FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "linking"
 

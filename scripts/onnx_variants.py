@@ -125,8 +125,8 @@ def main() -> None:
     args = parser.parse_args()
     from tokenizers import Tokenizer
 
-    from tracker.embedders import make_embedder
-    from tracker.onnx_export import FP32_FILE, MAX_TOKENS, TOKENIZER_FILE, ensure_onnx
+    from tracker.embedding.embedders import make_embedder
+    from tracker.embedding.onnx_export import FP32_FILE, MAX_TOKENS, TOKENIZER_FILE, ensure_onnx
     from tracker.store import PaperStore
 
     folder = ensure_onnx(args.cache_dir, log)

@@ -1,7 +1,7 @@
 """Train the relevance filter's logistic regression on the hand-labelled papers, and measure it.
 
 Usage: .venv/bin/python scripts/train_relevance.py [--labels tests/fixtures/relevance/labelled.jsonl]
-                                                   [--out tracker/data/relevance_model.json]
+                                                   [--out tracker/relevance/data/relevance_model.json]
 
 * Only the ``train`` split is used to fit and to choose hyper-parameters (C and the decision threshold, by
   5-fold cross-validated F1 of the whole two-stage filter); the ``test`` split is scored once at the end.
@@ -22,10 +22,10 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
-from tracker.embedders import Embedder
+from tracker.embedding.embedders import Embedder
 from tracker.paper import Paper
-from tracker.relevance_classifier import LEXICAL_FEATURES, lexical_features, zone
-from tracker.relevance_keywords import assess
+from tracker.relevance.classifier import LEXICAL_FEATURES, lexical_features, zone
+from tracker.relevance.keywords import assess
 
 REPO = Path(__file__).resolve().parent.parent
 C_GRID = [0.1, 0.3, 1.0, 3.0, 10.0]
@@ -60,7 +60,7 @@ def decide(zones: np.ndarray, probabilities: np.ndarray, threshold: float) -> np
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--labels", type=Path, default=REPO / "tests/fixtures/relevance/labelled.jsonl")
-    parser.add_argument("--out", type=Path, default=REPO / "tracker/data/relevance_model.json")
+    parser.add_argument("--out", type=Path, default=REPO / "tracker/relevance/data/relevance_model.json")
     args = parser.parse_args()
 
     rows = load(args.labels)
@@ -107,7 +107,7 @@ def main() -> None:
     }
     weights = model.coef_[0]
     data = {
-        "about": "Logistic regression of tracker.relevance_classifier; trained by scripts/train_relevance.py on the "
+        "about": "Logistic regression of tracker.relevance.classifier; trained by scripts/train_relevance.py on the "
                  "train split of tests/fixtures/relevance/labelled.jsonl.",
         "embedding_model": embedder.name,
         "lexical_features": LEXICAL_FEATURES,

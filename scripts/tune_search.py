@@ -5,7 +5,7 @@
 
 Default sets: ``.cache/llm-atlas/evalsets/ki-first`` and ``ki-contrib`` (``scripts/make_eval_sets.py``).
 For every BM25 title weight and every fusion setting it prints mean nDCG@10 over the sets' dev queries;
-the winners are the constants in ``tracker/lexical.py`` (TITLE_WEIGHT) and ``tracker/fusion.py``.
+the winners are the constants in ``tracker/search/lexical.py`` (TITLE_WEIGHT) and ``tracker/search/fusion.py``.
 Vectors come from the evaluation cache (``<cache>/eval/``), so a rerun embeds nothing.
 """
 
@@ -16,10 +16,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from tracker.embedders import DEFAULT_BACKEND, make_embedder
-from tracker.evaluation import index_beir, load_beir, score_run
-from tracker.lexical import LexicalIndex
-from tracker.search import rank_rows
+from tracker.embedding.embedders import DEFAULT_BACKEND, make_embedder
+from tracker.search.evaluation import index_beir, load_beir, score_run
+from tracker.search.lexical import LexicalIndex
+from tracker.search.query import rank_rows
 
 DEFAULT_SETS = [Path(".cache/llm-atlas/evalsets") / name for name in ("ki-first", "ki-contrib")]
 TITLE_WEIGHTS = (1, 2, 3)

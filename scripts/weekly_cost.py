@@ -21,7 +21,7 @@ from collections import Counter
 from datetime import date
 from pathlib import Path
 
-from tracker.tracker_config import load_tracker_config
+from tracker.fetch.config import load_tracker_config
 
 
 def requests_for(papers: int, page_size: int, queries: int, feed: bool) -> int:

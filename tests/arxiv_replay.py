@@ -19,7 +19,7 @@ from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from tracker.site_server import serve_locally
+from tracker.site.serve import serve_locally
 
 FIXTURES = Path(__file__).parent / "fixtures" / "arxiv"
 EMPTY_PAGE = FIXTURES / "api" / "id_0000.0000_s0_m100_8b51d9633a68.json"

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from tracker.embedders import Embedder
+from tracker.embedding.embedders import Embedder
 from tracker.importer import read_papers
 from tracker.paper import Paper
-from tracker.relevance_filter import is_llm_paper
+from tracker.relevance.filter import is_llm_paper
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).parent.parent
@@ -63,7 +63,7 @@ def borrow_onnx_export(cache: Path, onnx_cache: Path) -> None:
 @pytest.fixture(scope="session")
 def onnx_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A cache folder holding the ONNX export (fp32 + int8) of the shipped model, exported once per session."""
-    from tracker.onnx_export import ensure_onnx
+    from tracker.embedding.onnx_export import ensure_onnx
 
     cache = tmp_path_factory.mktemp("onnx-cache")
     ensure_onnx(cache)

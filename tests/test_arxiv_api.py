@@ -9,10 +9,10 @@ from datetime import date
 import pytest
 from arxiv_replay import Replay, recorded, serve, with_total
 
-from tracker.arxiv_api import ArxivApiSource, ArxivQueryError, category_query
-from tracker.arxiv_http import PoliteHttp, retry_after_seconds
 from tracker.errors import ArxivError, ArxivUnreachableError, InputError
-from tracker.tracker_config import TrackerConfig
+from tracker.fetch.arxiv_api import ArxivApiSource, ArxivQueryError, category_query
+from tracker.fetch.arxiv_http import PoliteHttp, retry_after_seconds
+from tracker.fetch.config import TrackerConfig
 
 WINDOW = (date(2026, 9, 20), date(2026, 9, 24))
 PAGES = {

@@ -14,8 +14,8 @@ import pytest
 import yaml
 from conftest import FIXTURES, REPO
 
-from tracker.catalog import EPOCH_AI_URL, load_catalog, schema_files
 from tracker.errors import CatalogError
+from tracker.knowledge.catalog import EPOCH_AI_URL, load_catalog, schema_files
 
 EPOCH_ROWS = FIXTURES / "catalog" / "epoch_rows.csv"
 EXPECTED_FAMILIES = {
@@ -208,9 +208,9 @@ def test_cli_validate_names_the_broken_file_and_exits_1(catalog_copy: Path) -> N
 
 # -- pages -----------------------------------------------------------------------------------------
 def _catalog_pages(papers: list) -> dict[str, str]:  # type: ignore[type-arg]
-    from tracker.linking import link_papers_to_models
-    from tracker.page_engine import PageWriter, SiteData, make_environment
-    from tracker.pages import catalog_pages
+    from tracker.knowledge.linking import link_papers_to_models
+    from tracker.site.engine import PageWriter, SiteData, make_environment
+    from tracker.site.pages import catalog_pages
 
     catalog = load_catalog(REPO / "catalog")
     ordered = sorted(papers, key=lambda p: (p.published, p.id), reverse=True)

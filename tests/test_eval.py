@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from tracker.embedders import DEFAULT_BACKEND, make_embedder
+from tracker.embedding.embedders import DEFAULT_BACKEND, make_embedder
 from tracker.errors import InputError
-from tracker.evaluation import evaluate, load_beir, mrr_at, ndcg_at, recall_at, score_run
-from tracker.search import DEFAULT_METHOD
+from tracker.search.evaluation import evaluate, load_beir, mrr_at, ndcg_at, recall_at, score_run
+from tracker.search.query import DEFAULT_METHOD
 
 EVAL_FIXTURES = Path(__file__).parent / "fixtures" / "eval"
 HELDOUT_SETS = [EVAL_FIXTURES / "ki-first", EVAL_FIXTURES / "ki-contrib"]

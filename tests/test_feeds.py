@@ -7,10 +7,10 @@ from datetime import date
 import pytest
 from arxiv_replay import FIXTURES, Replay, serve
 
-from tracker.arxiv_http import PoliteHttp
 from tracker.errors import ArxivError
-from tracker.feeds import FeedSource, feed_url, parse_feed
-from tracker.tracker_config import TrackerConfig
+from tracker.fetch.arxiv_http import PoliteHttp
+from tracker.fetch.config import TrackerConfig
+from tracker.fetch.feeds import FeedSource, feed_url, parse_feed
 
 RSS = FIXTURES / "rss" / "laya_reader_rss_cs.LG+cs.AI+cs.CL+stat.ML.xml"
 ATOM = FIXTURES / "rss" / "paper_forge_atom_cs.LG.xml"

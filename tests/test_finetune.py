@@ -10,8 +10,10 @@ import numpy as np
 import pytest
 from safetensors.numpy import load_file
 
-from tracker.embedders import Embedder, make_embedder
-from tracker.embedding_weights import (
+from tracker.embedding.embedders import Embedder, make_embedder
+from tracker.embedding.finetune import Pair, TrainConfig, excluded_ids, make_pair, train_adapter, training_pairs
+from tracker.embedding.onnx_embedder import OnnxEmbedder
+from tracker.embedding.weights import (
     ADAPTER_FILE,
     BASE_MODEL_NAME,
     MERGED_WEIGHTS,
@@ -22,10 +24,8 @@ from tracker.embedding_weights import (
     search_model_name,
     search_model_path,
 )
-from tracker.evaluation import evaluate
-from tracker.finetune import Pair, TrainConfig, excluded_ids, make_pair, train_adapter, training_pairs
-from tracker.onnx_embedder import OnnxEmbedder
 from tracker.paper import Paper
+from tracker.search.evaluation import evaluate
 
 pytestmark = pytest.mark.slow
 

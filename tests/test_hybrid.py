@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tracker.fusion import reciprocal_rank_fusion
-from tracker.lexical import LexicalIndex, lexical_text
 from tracker.paper import Paper
+from tracker.search.fusion import reciprocal_rank_fusion
+from tracker.search.lexical import LexicalIndex, lexical_text
 
 
 def test_rrf_matches_a_hand_computed_example() -> None:

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, REPO
 
-from tracker.catalog import load_catalog
 from tracker.importer import read_papers
-from tracker.linking import ModelLinker, score_links
+from tracker.knowledge.catalog import load_catalog
+from tracker.knowledge.linking import ModelLinker, score_links
 from tracker.paper import Paper
 
 LABELS = FIXTURES / "linking" / "labels.jsonl"

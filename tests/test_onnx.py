@@ -10,10 +10,9 @@ import numpy as np
 import onnx
 import pytest
 
-from tracker.embedders import make_embedder
-from tracker.embedding_weights import search_model_name
-from tracker.onnx_embedder import OnnxEmbedder
-from tracker.onnx_export import (
+from tracker.embedding.embedders import make_embedder
+from tracker.embedding.onnx_embedder import OnnxEmbedder
+from tracker.embedding.onnx_export import (
     EXPORT_MANIFEST,
     EXPORT_RECIPE,
     FP32_FILE,
@@ -22,6 +21,7 @@ from tracker.onnx_export import (
     export_is_current,
     onnx_dir,
 )
+from tracker.embedding.weights import search_model_name
 from tracker.paper import Paper
 
 pytestmark = pytest.mark.slow
@@ -38,7 +38,8 @@ def texts(llm_papers: list[Paper]) -> list[str]:
 
 @pytest.fixture(scope="module")
 def torch_vectors(texts: list[str], onnx_cache: Path) -> np.ndarray:
-    # the torch reference of what is exported: the search model (base + fine-tuned adapter, tracker/finetune.py)
+    # the torch reference of what is exported: the search model (base + fine-tuned adapter,
+    # tracker/embedding/finetune.py)
     return make_embedder("torch", onnx_cache).encode(texts)
 
 

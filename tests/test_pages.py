@@ -12,15 +12,15 @@ import pytest
 import yaml
 from conftest import CORPUS_DAY, KAGGLE_SAMPLE, REPO
 
-from tracker.catalog import load_catalog
 from tracker.importer import read_papers
-from tracker.page_engine import SiteData
-from tracker.pages.bibtex import bibtex_entry, bibtex_key, latex_escape
-from tracker.pages.charts import Series, line_chart
+from tracker.knowledge.catalog import load_catalog
+from tracker.knowledge.topics import load_topics
 from tracker.paper import Paper, VersionRecord
-from tracker.render import render_pages
+from tracker.site.engine import SiteData
+from tracker.site.pages.bibtex import bibtex_entry, bibtex_key, latex_escape
+from tracker.site.pages.charts import Series, line_chart
+from tracker.site.render import render_pages
 from tracker.store import PaperStore
-from tracker.topics import load_topics
 from tracker.weeks import paper_events, week_of
 
 HOSTILE_TITLE = '<script>alert("x")</script> {Evil} 100% & $x_1$ #1 ~ RAG'
@@ -191,7 +191,7 @@ def test_navigation_lists_sections_not_papers() -> None:
 
 
 def test_stale_generated_files_are_removed(tmp_path: Path) -> None:
-    from tracker.render import write_pages
+    from tracker.site.render import write_pages
 
     docs = tmp_path / "docs"
     first = {"generated/a.md": "a", "generated/a.bib": "@misc{}", "generated/feed.xml": "<rss/>"}

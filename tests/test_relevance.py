@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from tracker.embedders import Embedder
+from tracker.embedding.embedders import Embedder
 from tracker.paper import Paper
-from tracker.relevance_classifier import load_model, zone
-from tracker.relevance_filter import is_llm_paper, select_llm_papers
-from tracker.relevance_keywords import assess, is_llm_paper_lexical
+from tracker.relevance.classifier import load_model, zone
+from tracker.relevance.filter import is_llm_paper, select_llm_papers
+from tracker.relevance.keywords import assess, is_llm_paper_lexical
 
 LABELLED = Path(__file__).parent / "fixtures" / "relevance" / "labelled.jsonl"
 
@@ -112,4 +112,5 @@ def test_model_file_is_small_and_consistent() -> None:
     model = load_model()
     assert model.embedding_weights.shape == (384,) and model.lexical_weights.shape == (5,)
     assert 0.0 < model.threshold < 1.0
-    assert (Path(__file__).parent.parent / "tracker" / "data" / "relevance_model.json").stat().st_size < 20_000
+    shipped = Path(__file__).parent.parent / "tracker" / "relevance" / "data" / "relevance_model.json"
+    assert shipped.stat().st_size < 20_000

@@ -6,10 +6,10 @@ from datetime import date
 
 from conftest import REPO
 
-from tracker.catalog import load_catalog
-from tracker.page_engine import SiteData, relative_link
+from tracker.knowledge.catalog import load_catalog
 from tracker.paper import Paper
-from tracker.render import render_pages
+from tracker.site.engine import SiteData, relative_link
+from tracker.site.render import render_pages
 from tracker.store import PaperStore
 
 

@@ -11,13 +11,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tracker.embedders import Embedder
-from tracker.index import FLAT_LIMIT, PaperIndex, build_index, choose_kind
+from tracker.embedding.embedders import Embedder
+from tracker.knowledge.topics import load_topics
 from tracker.paper import Paper
-from tracker.search import CONVEX_ALPHA, FUSION_DEPTH, METHODS, PaperSearch, SearchFilters
+from tracker.search.index import FLAT_LIMIT, PaperIndex, build_index, choose_kind
+from tracker.search.query import CONVEX_ALPHA, FUSION_DEPTH, METHODS, PaperSearch, SearchFilters
+from tracker.search.vectors import EmbeddingCache
 from tracker.store import PaperStore
-from tracker.topics import load_topics
-from tracker.vector_cache import EmbeddingCache
 
 REPO = Path(__file__).parent.parent
 

@@ -34,7 +34,7 @@ from conftest import CORPUS_DAY, KAGGLE_SAMPLE, MEASURED, REPO, borrow_onnx_expo
 
 from tracker.importer import read_papers
 from tracker.paper import Paper
-from tracker.site_server import serve_folder
+from tracker.site.serve import serve_folder
 from tracker.store import PaperStore
 
 # Debian's chromium (`make test` installs it); LLM_ATLAS_CHROMIUM names another build of it (e.g. on a CI image)

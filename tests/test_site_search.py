@@ -1,4 +1,4 @@
-"""The search page's data (tracker/site_search.py) and query model (tracker/web_model.py).
+"""The search page's data (tracker/site/search_bundle.py) and query model (tracker/embedding/web_model.py).
 
 The browser side is tested in tests/test_site_browser.py (real Chromium against the built site) and
 tests/test_web_search_js.py (the JavaScript against the Python it mirrors).
@@ -14,17 +14,17 @@ import numpy as np
 import pytest
 from conftest import REPO, borrow_onnx_export
 
-from tracker.catalog import load_catalog
-from tracker.index import PaperIndex, build_index
-from tracker.onnx_embedder import OnnxEmbedder
-from tracker.onnx_export import INT8_FILE, onnx_dir
-from tracker.page_engine import SiteData
+from tracker.embedding.onnx_embedder import OnnxEmbedder
+from tracker.embedding.onnx_export import INT8_FILE, onnx_dir
+from tracker.embedding.web_model import ensure_web_model
+from tracker.knowledge.catalog import load_catalog
+from tracker.knowledge.topics import load_topics
 from tracker.paper import Paper
-from tracker.search import CONVEX_ALPHA, DEFAULT_METHOD, FUSION_DEPTH
-from tracker.site_search import SEARCH_DIR, quantise_vectors, write_search_bundle
+from tracker.search.index import PaperIndex, build_index
+from tracker.search.query import CONVEX_ALPHA, DEFAULT_METHOD, FUSION_DEPTH
+from tracker.site.engine import SiteData
+from tracker.site.search_bundle import SEARCH_DIR, quantise_vectors, write_search_bundle
 from tracker.store import PaperStore
-from tracker.topics import load_topics
-from tracker.web_model import ensure_web_model
 
 
 def test_int8_vectors_keep_the_scores_and_the_top_ten() -> None:

@@ -14,9 +14,9 @@ from conftest import CORPUS_DAY, FIXTURES, REPO
 
 from tracker.errors import CatalogError
 from tracker.importer import read_papers
+from tracker.knowledge.topics import Taxonomy, Topic, load_topics
 from tracker.paper import Paper
 from tracker.store import PaperStore
-from tracker.topics import Taxonomy, Topic, load_topics
 
 LABELS = FIXTURES / "topics" / "labels.yaml"
 

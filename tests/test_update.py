@@ -12,13 +12,13 @@ from pathlib import Path
 
 from arxiv_replay import FIXTURES, Replay, recorded, serve, with_total
 
-from tracker.arxiv_http import PoliteHttp
+from tracker.fetch.arxiv_http import PoliteHttp
+from tracker.fetch.config import TrackerConfig
+from tracker.fetch.state import Ledger, TrackerState
+from tracker.fetch.update import UpdateReport, run_update
 from tracker.paper import Paper, VersionRecord
-from tracker.relevance_filter import select_llm_papers
-from tracker.state import Ledger, TrackerState
+from tracker.relevance.filter import select_llm_papers
 from tracker.store import PaperStore
-from tracker.tracker_config import TrackerConfig
-from tracker.update import UpdateReport, run_update
 
 REPO = Path(__file__).parent.parent
 CL_PAGE = "api/laya_reader_cs.CL_3.xml"  # three real cs.CL papers of 2026-09-23

@@ -31,7 +31,7 @@ def seed_store(data: Path) -> dict[str, Paper]:
     """A store with papers in several month shards (real papers from the recorded 'testing' page)."""
     from arxiv import _feed
 
-    from tracker.arxiv_api import result_to_paper
+    from tracker.fetch.arxiv_api import result_to_paper
 
     _, body = recorded("api/q_testing_s0_m10_bc5a6c384fe9.json")
     papers = [result_to_paper(r) for r in _feed.parse(body).results]

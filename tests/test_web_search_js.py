@@ -1,11 +1,11 @@
-"""The search page's JavaScript (tracker/web/) agrees with the Python it mirrors, run under Node.
+"""The search page's JavaScript (tracker/site/web/) agrees with the Python it mirrors, run under Node.
 
 - tokenizer.js gives the ids of the ``tokenizers`` library (the model's own tokenizer.json) on real titles
   and abstracts and on awkward text (accents, CJK, control characters, symbols, over-long words);
 - every word of the indexed texts reaches the BM25 column of its PyStemmer stem (the page looks words up in
   a table made at build time), and most words no paper contains stem the same with npm's Porter2;
 - ranking.js scores BM25 from the packed arrays as ``LexicalIndex.scores`` does, and ranks dense, BM25 and
-  hybrid (convex fusion, filters) as ``tracker.search.rank_rows`` does.
+  hybrid (convex fusion, filters) as ``tracker.search.query.rank_rows`` does.
 """
 
 from __future__ import annotations
@@ -20,12 +20,12 @@ import numpy as np
 import pytest
 from conftest import REPO
 
-from tracker.index import PaperIndex
-from tracker.lexical import TOKEN_PATTERN, LexicalIndex
 from tracker.paper import Paper
-from tracker.search import CONVEX_ALPHA, FUSION_DEPTH, rank_rows
-from tracker.site_search import QUERY_TOKENS, lexical_arrays, vocabulary_text
-from tracker.web_bundle import node_modules
+from tracker.search.index import PaperIndex
+from tracker.search.lexical import TOKEN_PATTERN, LexicalIndex
+from tracker.search.query import CONVEX_ALPHA, FUSION_DEPTH, rank_rows
+from tracker.site.search_bundle import QUERY_TOKENS, lexical_arrays, vocabulary_text
+from tracker.site.web_bundle import node_modules
 
 HARNESS = Path(__file__).parent / "js" / "parity.mjs"
 AWKWARD = [
@@ -63,7 +63,7 @@ def run_node(request: dict) -> object:
 
 @pytest.fixture(scope="module")
 def tokenizer_file(onnx_cache: Path) -> Path:
-    from tracker.onnx_export import TOKENIZER_FILE, onnx_dir
+    from tracker.embedding.onnx_export import TOKENIZER_FILE, onnx_dir
 
     return onnx_dir(onnx_cache) / TOKENIZER_FILE
 

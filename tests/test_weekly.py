@@ -23,10 +23,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tracker.freshness import check_freshness
+from tracker.fetch.freshness import check_freshness
+from tracker.fetch.shards import ShardError, canonical_order, parse_shard, shard_window, split_window
 from tracker.paper import Paper, VersionRecord
-from tracker.shards import ShardError, canonical_order, parse_shard, shard_window, split_window
-from tracker.site_server import serve_locally
+from tracker.site.serve import serve_locally
 from tracker.store import PaperStore
 
 REPO = Path(__file__).parent.parent

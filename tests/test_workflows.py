@@ -146,7 +146,7 @@ def test_weekly_triggers_concurrency_and_cache() -> None:
     [cache] = [s for s in weekly["steps"] if str(s.get("uses", "")).startswith("actions/cache@")]
     assert cache["with"]["path"] == ".cache/llm-atlas"
     # a new model, new dependencies or a new search adapter start a fresh cache
-    hashed = "hashFiles('pyproject.toml', 'tracker/data/search_adapter/**')"
+    hashed = "hashFiles('pyproject.toml', 'tracker/embedding/data/search_adapter/**')"
     assert f"${{{{ env.EMBEDDING_MODEL }}}}-${{{{ {hashed} }}}}" in cache["with"]["key"]
     assert workflow["env"]["EMBEDDING_MODEL"] == "all-MiniLM-L6-v2"
     [touch] = workflow["jobs"]["touch-cache"]["steps"]

@@ -13,9 +13,9 @@ from typing import Any, TypeVar
 
 import click
 
-from tracker.embedders import BACKENDS, DEFAULT_BACKEND
+from tracker.embedding.embedders import BACKENDS, DEFAULT_BACKEND
 from tracker.errors import AtlasError
-from tracker.search import DEFAULT_METHOD, METHODS
+from tracker.search.query import DEFAULT_METHOD, METHODS
 from tracker.settings import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -107,9 +107,9 @@ def update(settings: Settings, since: date | None, until: date | None, categorie
     """
     import dataclasses
 
+    from tracker.fetch.config import load_tracker_config
+    from tracker.fetch.update import run_update
     from tracker.store import PaperStore
-    from tracker.tracker_config import load_tracker_config
-    from tracker.update import run_update
 
     config = load_tracker_config(config_path, settings.repo_root, arxiv_api_url, arxiv_feed_url)
     if categories is not None:
@@ -175,7 +175,7 @@ def _filter_with_progress(papers: list[Any]) -> list[Any]:
     """The relevance filter over a whole file, in chunks, with a progress bar on stderr."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-    from tracker.relevance_filter import filter_llm_papers
+    from tracker.relevance.filter import filter_llm_papers
 
     with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
                   TimeRemainingColumn(), console=_stderr_console(), transient=True) as progress:
@@ -186,8 +186,8 @@ def _filter_with_progress(papers: list[Any]) -> list[Any]:
 def _run_index(settings: Settings, store: Any, backend: str | None = None) -> Any:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-    from tracker.embedders import make_embedder
-    from tracker.index import build_index
+    from tracker.embedding.embedders import make_embedder
+    from tracker.search.index import build_index
 
     embedder = make_embedder(backend or DEFAULT_BACKEND, settings.cache_dir, info)
     with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
@@ -242,7 +242,7 @@ def shard_window_command(since: date, until: date, shards: int | None, one: str 
     Each shard job runs `llm-atlas update --since S --until U --no-index` for its own window into its own
     --data-dir; `llm-atlas merge-shards` then merges their stores in an order-independent way.
     """
-    from tracker.shards import ShardError, shard_window, split_window
+    from tracker.fetch.shards import ShardError, shard_window, split_window
 
     if (shards is None) == (one is None):
         raise ShardError("give exactly one of --shards N (all shards) or --shard I/N (one shard)")
@@ -264,7 +264,7 @@ def merge_shards(settings: Settings, sources: tuple[Path, ...], as_json: bool) -
     Every record of every shard is read and checked first, then upserted in one canonical order: the
     resulting store is byte-identical whatever order the shards are given in.
     """
-    from tracker.shards import merge_slices
+    from tracker.fetch.shards import merge_slices
     from tracker.store import PaperStore
 
     store = PaperStore(settings.data_dir)
@@ -285,7 +285,7 @@ def merge_shards(settings: Settings, sources: tuple[Path, ...], as_json: bool) -
 @folder_options
 def freshness(settings: Settings, max_weeks: int, as_of: date | None, as_json: bool) -> None:
     """Fail (exit 1) when no paper was added for --max-weeks weeks: the loud end of a silent tracker."""
-    from tracker.freshness import check_freshness
+    from tracker.fetch.freshness import check_freshness
     from tracker.store import PaperStore
 
     result = check_freshness(PaperStore(settings.data_dir), max_weeks, as_of)
@@ -298,8 +298,8 @@ def freshness(settings: Settings, max_weeks: int, as_of: date | None, as_json: b
 
 # -- search ----------------------------------------------------------------------------------------
 def _searcher(settings: Settings) -> Any:
-    from tracker.index import PaperIndex
-    from tracker.search import PaperSearch
+    from tracker.search.index import PaperIndex
+    from tracker.search.query import PaperSearch
     from tracker.store import PaperStore
 
     store = PaperStore(settings.data_dir)
@@ -308,7 +308,7 @@ def _searcher(settings: Settings) -> Any:
 
 def _filters(settings: Settings, since: date | None, until: date | None, category: tuple[str, ...],
              model: tuple[str, ...], store: Any, topic: tuple[str, ...] = ()) -> Any:
-    from tracker.search_filters import build_filters
+    from tracker.search.filters import build_filters
 
     return build_filters(store, settings.catalog_dir, since, until, category, model, topic)
 
@@ -387,7 +387,7 @@ def eval_(settings: Settings, beir_dir: Path, k: int, method: str, backend: str,
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-    from tracker.evaluation import evaluate
+    from tracker.search.evaluation import evaluate
 
     with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
                   TimeRemainingColumn(), console=_stderr_console(), transient=True) as progress:
@@ -413,7 +413,7 @@ def catalog() -> None:
 @folder_options
 def validate(settings: Settings) -> None:
     """Validate every catalog file; the first problem is named with its file and field (exit 1)."""
-    from tracker.catalog import load_catalog
+    from tracker.knowledge.catalog import load_catalog
 
     loaded = load_catalog(settings.catalog_dir)
     info(f"catalog OK: {len(loaded.models)} models in {len(loaded.families)} families")
@@ -424,7 +424,7 @@ def validate(settings: Settings) -> None:
 def schema(settings: Settings) -> None:
     """Write catalog/schema/model.schema.json and families.schema.json (editors complete and check YAML with them)."""
     from tracker.atomic import write_if_changed
-    from tracker.catalog import schema_files
+    from tracker.knowledge.catalog import schema_files
 
     for name, text in schema_files().items():
         path = settings.catalog_dir / "schema" / name
@@ -441,8 +441,8 @@ def schema(settings: Settings) -> None:
 @folder_options
 def links(settings: Settings, ids: tuple[str, ...], as_json: bool, with_families: bool) -> None:
     """The catalog models each stored paper is linked to, and why (all linked papers without IDS)."""
-    from tracker.catalog import load_catalog
-    from tracker.linking import ModelLinker
+    from tracker.knowledge.catalog import load_catalog
+    from tracker.knowledge.linking import ModelLinker
     from tracker.paper import split_arxiv_id
     from tracker.store import PaperStore
 
@@ -476,7 +476,7 @@ def links(settings: Settings, ids: tuple[str, ...], as_json: bool, with_families
 @folder_options
 def render(settings: Settings) -> None:
     """Write the generated pages into docs/generated/ from the store and the catalog."""
-    from tracker.site import render_site
+    from tracker.site.build import render_site
 
     written, removed, total = render_site(settings)
     info(f"rendered {total} pages ({written} changed, {removed} stale removed)")
@@ -494,7 +494,7 @@ def build(settings: Settings, strict: bool, search: bool) -> None:
     The search page (site/search/) answers queries in the reader's browser: paper vectors, the BM25 index
     and an int8 ONNX query encoder are shipped with the site; nothing runs on a server.
     """
-    from tracker.site import build_site, render_site
+    from tracker.site.build import build_site, render_site
 
     written, removed, total = render_site(settings, search=search, log=info,
                                           reindex=lambda store: _run_index(settings, store))
@@ -508,10 +508,10 @@ def build(settings: Settings, strict: bool, search: bool) -> None:
 @folder_options
 def stats(settings: Settings, as_json: bool) -> None:
     """Counts: papers, per month, per model, per topic; whether the index is fresh."""
-    from tracker.catalog import load_catalog
+    from tracker.knowledge.catalog import load_catalog
+    from tracker.knowledge.topics import load_topics
     from tracker.stats import collect_stats
     from tracker.store import PaperStore
-    from tracker.topics import load_topics
 
     data = collect_stats(
         PaperStore(settings.data_dir), load_catalog(settings.catalog_dir), settings.cache_dir,

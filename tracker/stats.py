@@ -6,13 +6,13 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from tracker.catalog import Catalog
 from tracker.errors import IndexNotBuiltError
-from tracker.index import PaperIndex
-from tracker.linking import link_papers_to_models
+from tracker.knowledge.catalog import Catalog
+from tracker.knowledge.linking import link_papers_to_models
+from tracker.knowledge.topics import Taxonomy
 from tracker.paper import Paper
+from tracker.search.index import PaperIndex
 from tracker.store import PaperStore
-from tracker.topics import Taxonomy
 
 
 def collect_stats(

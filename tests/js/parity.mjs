@@ -1,8 +1,8 @@
-// Runs the search page's own modules (tracker/web/) under Node for tests/test_web_search_js.py.
+// Runs the search page's own modules (tracker/site/web/) under Node for tests/test_web_search_js.py.
 // Reads one JSON request on stdin, writes one JSON answer on stdout.
 import { readFileSync } from "node:fs";
-import { WordPieceTokenizer } from "../../tracker/web/tokenizer.js";
-import { Lexical, lexicalColumns, rankRows } from "../../tracker/web/ranking.js";
+import { WordPieceTokenizer } from "../../tracker/site/web/tokenizer.js";
+import { Lexical, lexicalColumns, rankRows } from "../../tracker/site/web/ranking.js";
 import stem from "wink-porter2-stemmer";
 
 const request = JSON.parse(readFileSync(0, "utf-8"));

@@ -1,0 +1,71 @@
+"""Render the generated pages into the repository's ``docs/`` and build the site with MkDocs."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from tracker.knowledge.catalog import load_catalog
+from tracker.errors import AtlasError
+from tracker.site.engine import SiteData
+from tracker.site.render import render_pages, write_pages
+from tracker.settings import Settings, docs_dir, site_dir
+from tracker.site.search_bundle import current_index, write_search_bundle
+from tracker.store import PaperStore
+from tracker.knowledge.topics import load_topics
+
+
+def site_url(root: Path) -> str | None:
+    """``site_url`` from mkdocs.yml (its custom ``!!python/...`` tags are skipped, not run)."""
+
+    class _Loader(yaml.SafeLoader):
+        pass
+
+    _Loader.add_multi_constructor("", lambda loader, suffix, node: None)
+    config = yaml.load((root / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506
+    url = config.get("site_url") if isinstance(config, dict) else None
+    return str(url) if url else None
+
+
+def render_site(settings: Settings, search: bool = False, log: Any = None,
+                reindex: Callable[[PaperStore], Any] | None = None) -> tuple[int, int, int]:
+    """Write ``docs/generated/``; returns (pages written, stale pages removed, pages in all).
+
+    With ``search``, also the search page's data and scripts (``docs/generated/search/``), indexing the
+    store first when the index is stale (with ``reindex(store)`` when given).
+    """
+    root = settings.require_repo()
+    store = PaperStore(settings.data_dir)
+    data = SiteData.collect(
+        store, load_catalog(settings.catalog_dir), load_topics(settings.catalog_dir), site_url=site_url(root),
+    )
+    pages = render_pages(data)
+    written, removed = write_pages(docs_dir(root), pages)
+    if search:
+        index = current_index(store, settings.cache_dir, log, reindex)
+        report = write_search_bundle(root, data, index, settings.cache_dir, log)
+        if log:
+            log(f"search data: {report.papers} papers, {report.bytes / 1e6:.1f} MB in docs/generated/search/")
+    return written, removed, len(pages)
+
+
+def build_site(settings: Settings, strict: bool = True) -> None:
+    """``mkdocs build`` into ``site/``; a failed build is an ``AtlasError`` carrying MkDocs' last words."""
+    root = settings.require_repo()
+    command = [sys.executable, "-m", "mkdocs", "build", "--clean", "--site-dir", str(site_dir(root))]
+    if strict:
+        command.append("--strict")
+    # Material's banner about MkDocs 2 is noise for our users; the build's real warnings still show.
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    completed = subprocess.run(command, cwd=root, capture_output=True, text=True, env=env)
+    if completed.returncode != 0:
+        # MkDocs' own log lines start with the level; banners that merely mention "warning" are skipped.
+        lines = [line for line in completed.stderr.splitlines() if line.startswith(("WARNING", "ERROR"))]
+        detail = lines[0] if lines else (completed.stderr.strip().splitlines() or ["(no output)"])[-1]
+        raise AtlasError(f"mkdocs build failed: {detail.strip()}")

@@ -1,0 +1,169 @@
+"""The page engine: Jinja2 templates, page-relative links, and ``SiteData``, what every page is made of.
+
+The page groups live in ``tracker/site/pages/`` (one module each, ``add_pages(writer, data)``);
+``tracker.site.render`` runs them all and writes ``docs/generated/``.
+
+Every outside string is HTML-escaped by autoescape; paper lists are emitted as raw HTML blocks, which
+Markdown passes through untouched, so a title like ``<script>`` or ``*bold*`` shows as written.
+Output is deterministic: the same store and catalog give byte-identical pages.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
+
+from tracker.knowledge.catalog import Catalog
+from tracker.knowledge.linking import PaperLink, link_papers_to_models
+from tracker.site.pages.bibtex import bibtex_file
+from tracker.paper import Paper
+from tracker.settings import GENERATED
+from tracker.store import PaperStore
+from tracker.knowledge.topics import Taxonomy, TopicMatch
+
+__all__ = ["GENERATED", "PageLinks", "PageWriter", "SiteData", "make_environment", "page_url", "relative_link"]
+
+
+def page_url(md_path: str) -> str:
+    """The site URL (directory style) of a page under ``docs/``: ``a/b.md`` → ``a/b/``, ``a/index.md`` → ``a/``."""
+    stem = md_path[: -len(".md")]
+    if stem == "index" or stem.endswith("/index"):
+        stem = stem[: -len("index")]
+        return stem
+    return stem + "/"
+
+
+def relative_link(from_md: str, to_md: str) -> str:
+    """A link from one page to another that works from the built page's own URL."""
+    here, there = page_url(from_md), page_url(to_md)
+    rel = posixpath.relpath(there or ".", here or ".")
+    return rel if rel.endswith("/") or rel == "." else rel + "/"
+
+
+def human_count(value: Any) -> str:
+    if value is None:
+        return "—"
+    if value == "unknown":
+        return "unknown"
+    number = float(value)
+    for threshold, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")):
+        if number >= threshold:
+            text = f"{number / threshold:.1f}".rstrip("0").rstrip(".")
+            return f"{text}{suffix}"
+    return f"{number:g}"
+
+
+def thousands(value: Any) -> str:
+    if value is None:
+        return "—"
+    if value == "unknown":
+        return "unknown"
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def source_link(url: Any) -> Markup:
+    if not url:
+        return Markup("")
+    return Markup(' <a class="atlas-source" href="{}" title="source">[source]</a>').format(str(url))
+
+
+def make_environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("tracker.site", "templates"),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=StrictUndefined,
+    )
+    env.filters["params"] = human_count
+    env.filters["number"] = thousands
+    env.globals["source"] = source_link
+    return env
+
+
+@dataclass
+class SiteData:
+    """Everything the generated pages are made of, computed once."""
+
+    papers: list[Paper]
+    catalog: Catalog
+    links: dict[str, list[PaperLink]]
+    # research topics (catalog/topics.yaml) and each paper's topics, best first; empty without a taxonomy
+    taxonomy: Taxonomy | None = None
+    topics: dict[str, list[TopicMatch]] = field(default_factory=dict)
+    # the published site's address (mkdocs.yml ``site_url``), for absolute links in the feed
+    site_url: str | None = None
+
+    @classmethod
+    def collect(
+        cls, store: PaperStore, catalog: Catalog, taxonomy: Taxonomy | None = None, site_url: str | None = None
+    ) -> SiteData:
+        papers = sorted(store, key=lambda p: (p.published, p.id), reverse=True)
+        topics = taxonomy.assign(papers) if taxonomy is not None else {}
+        return cls(papers=papers, catalog=catalog, links=link_papers_to_models(papers, catalog),
+                   taxonomy=taxonomy, topics=topics, site_url=site_url)
+
+    def papers_of_model(self) -> dict[str, list[Paper]]:
+        by_model: dict[str, list[Paper]] = {model_id: [] for model_id in self.catalog.models}
+        for paper in self.papers:
+            for link in self.links.get(paper.id, []):
+                by_model[link.model].append(paper)
+        return by_model
+
+
+class PageLinks:
+    """The ``rel`` a template gets: ``rel(target_md)`` is a link from this page to another.
+
+    ``rel.bibtex(papers)`` notes papers a list on this page shows and returns the link to the page's own
+    BibTeX file (``<page>.bib`` beside the page), so every paper list gets its download.
+    """
+
+    def __init__(self, md_path: str, bib_path: str | None = None) -> None:
+        self.md_path = md_path
+        self.bib_papers: dict[str, Paper] = {}
+        self._bib_path = bib_path
+
+    def __call__(self, target_md: str) -> str:
+        return relative_link(self.md_path, target_md)
+
+    @property
+    def bib_path(self) -> str:
+        return self._bib_path or self.md_path[: -len(".md")] + ".bib"
+
+    def bibtex(self, papers: Iterable[Paper]) -> str:
+        for paper in papers:
+            self.bib_papers.setdefault(paper.id, paper)
+        return self.file(self.bib_path)
+
+    def file(self, target: str) -> str:
+        """A link from this page to a plain file under ``docs/`` (a ``.bib``, the feed)."""
+        here = page_url(self.md_path)
+        return posixpath.relpath(target, here or ".")
+
+
+class PageWriter:
+    """Collects ``{path under docs/: text}`` and renders each template with a page-relative ``rel``."""
+
+    def __init__(self, env: Environment) -> None:
+        self.env = env
+        self.pages: dict[str, str] = {}
+
+    def add(self, md_path: str, template: str, **context: Any) -> None:
+        self.add_included(md_path, md_path, template, **context)
+
+    def add_included(self, path: str, page: str, template: str, bib_path: str | None = None, **context: Any) -> None:
+        """Render into ``path`` a part that ``page`` includes (a snippet): its links start from ``page``."""
+        rel = PageLinks(page, bib_path)
+        self.pages[path] = self.env.get_template(template).render(rel=rel, **context)
+        if rel.bib_papers:
+            self.pages[rel.bib_path] = bibtex_file(rel.bib_papers.values())
+
+    def add_file(self, path: str, text: str) -> None:
+        """A generated file that is not a page (a feed, a snippet included by a hand-written page)."""
+        self.pages[path] = text

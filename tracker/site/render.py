@@ -1,0 +1,54 @@
+"""Render every generated page (``docs/generated/``) from the store and the catalog, and write them.
+
+Every outside string is HTML-escaped by autoescape (``tracker.site.engine``). Output is deterministic:
+the same store and catalog give byte-identical pages, and only pages whose bytes changed are rewritten.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tracker.atomic import write_if_changed
+from tracker.site.engine import PageWriter, SiteData, make_environment
+from tracker.site.pages import (
+    catalog_pages,
+    digest_pages,
+    feed_pages,
+    home_pages,
+    paper_pages,
+    topic_pages,
+    trend_pages,
+)
+from tracker.settings import GENERATED
+
+# kinds of file render writes under docs/generated/ (and so may remove when they are no longer made)
+GENERATED_SUFFIXES = {".md", ".bib", ".xml"}
+
+
+def render_pages(data: SiteData) -> dict[str, str]:
+    """All generated pages as ``{path relative to docs/: markdown}``.
+
+    Each group of pages lives in its own module under ``tracker/site/pages/`` with an ``add_pages(writer, data)``.
+    """
+    writer = PageWriter(make_environment())
+    for group in (paper_pages, catalog_pages, topic_pages, digest_pages, trend_pages, feed_pages, home_pages):
+        group.add_pages(writer, data)
+    return writer.pages
+
+
+def write_pages(docs_dir: Path, pages: dict[str, str]) -> tuple[int, int]:
+    """Write pages under ``docs_dir`` (only those that changed) and remove stale generated files.
+
+    Returns (pages written, stale files removed).
+    """
+    written = sum(write_if_changed(docs_dir / path, text.encode("utf-8")) for path, text in sorted(pages.items()))
+    removed = 0
+    generated = docs_dir / GENERATED
+    if generated.exists():
+        for path in sorted(p for p in generated.rglob("*") if p.suffix in GENERATED_SUFFIXES):
+            if path.relative_to(docs_dir).as_posix() not in pages:
+                path.unlink()
+                removed += 1
+    return written, removed
+
+
