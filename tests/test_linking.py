@@ -56,19 +56,20 @@ def families(linker: ModelLinker, title: str) -> set[str]:
         ("Claude 3 Opus and Claude 3.5 Sonnet", {"claude-3-opus", "claude-3.5-sonnet"}),
         ("Qwen3-8B and Qwen3-4B-Thinking-2507", {"qwen3-8b", "qwen3-4b"}),
         ("Qwen3-VL-8B is a vision model", set()),
-        ("Qwen3-30B-A3B is not in the catalog", set()),
+        ("Qwen3-30B-A3B is a mixture of experts", {"qwen3-30b-a3b"}),
+        ("Qwen3-14B is not in the catalog", set()),
         ("DeepSeek-R1 and DeepSeek-V3", {"deepseek-r1", "deepseek-v3"}),
         ("DeepSeek-R1-Distill-Qwen-7B is a dense distilled model", set()),
         ("BERT-large and RoBERTa-Large encoders", {"bert-large", "roberta-large"}),
         ("SciBERT and BioBERT for biomedical text", set()),
         ("Fine-tuning DistilBERT", {"distilbert"}),
         ("Phi-3-mini on a phone", {"phi-3-mini"}),
-        ("Phi-4-reasoning and Phi-4-mini", set()),
+        ("Phi-4-reasoning and Phi-4-mini", {"phi-4-reasoning", "phi-4-mini"}),
         ("Gemma 2 9B and gemma-2-27b-it", {"gemma-2-9b", "gemma-2-27b"}),
         ("Probing BLOOM-176B's multilingual representations", {"bloom-176b"}),
         ("Flan-T5-XXL instruction tuning", {"flan-t5-xxl"}),
         ("OpenAI o1 and o3 reasoning", {"o1", "o3"}),
-        ("o1-like reasoning and o3-mini", set()),
+        ("o1-like reasoning and o3-mini", {"o3-mini"}),
         ("Llama 2.5 does not exist", set()),
         ("Llama 20 does not exist either", set()),
         ("A GPT-style decoder trained from scratch", set()),
@@ -114,7 +115,7 @@ def test_bloom_filter_is_not_bloom(linker: ModelLinker) -> None:
 
 
 def test_a_family_named_without_a_catalog_model_links_to_the_family_only(linker: ModelLinker) -> None:
-    p = paper("Steering Qwen3.5-9B and Llama 4 Maverick", "We compare with GPT-5.5 and Claude Opus 4.6.")
+    p = paper("Steering Qwen3.5-9B and Llama 4 Behemoth", "We compare with GPT-5.5 and Claude Opus 4.6.")
     assert linker.link(p) == []
     mentions = {m.family: m.evidence for m in linker.family_mentions(p)}
     assert mentions == {"qwen": "Qwen3.5-9B", "llama": "Llama 4", "gpt": "GPT-5.5", "claude": "Claude"}
@@ -166,7 +167,7 @@ def test_linking_precision_and_recall_on_the_labelled_set(linker: ModelLinker) -
 def test_links_json_keeps_its_contract(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     (data_dir / "papers" / "2026").mkdir(parents=True)
-    wanted = {"2606.30383", "2606.09603", "2605.28454"}  # models + families, families only, a Bloom filter
+    wanted = {"2606.30383", "2606.09603", "2605.28454"}  # a model, models + families, a Bloom filter
     lines = [line for line in LABELLED_PAPERS.read_text().splitlines() if json.loads(line)["id"] in wanted]
     (data_dir / "papers" / "2026" / "06.jsonl").write_text("\n".join(sorted(lines)) + "\n")
 
@@ -177,8 +178,17 @@ def test_links_json_keeps_its_contract(tmp_path: Path) -> None:
         return json.loads(result.stdout)
 
     plain = run()
-    assert plain == {"2606.30383": [{"model": "qwen3-32b", "family": "qwen", "via": "alias", "evidence": "Qwen3-32B"}]}
+    assert plain == {
+        "2606.30383": [{"model": "qwen3-32b", "family": "qwen", "via": "alias", "evidence": "Qwen3-32B"}],
+        "2606.09603": [
+            {"model": "deepseek-v3.2", "family": "deepseek", "via": "alias", "evidence": "DeepSeek-V3.2"},
+            {"model": "llama-4-maverick", "family": "llama", "via": "alias", "evidence": "Llama-4-Maverick"},
+        ],
+    }
     with_families = run("--families")
     assert set(with_families) == {"2606.30383", "2606.09603"}
-    assert {e["family"] for e in with_families["2606.09603"]} == {"deepseek", "gemini", "gpt", "llama"}
+    # Two catalog models, plus two families named only by models the catalog lacks (GPT-5.4, Gemini-3-Flash).
+    assert {(e["family"], e["model"]) for e in with_families["2606.09603"]} == {
+        ("deepseek", "deepseek-v3.2"), ("llama", "llama-4-maverick"), ("gemini", None), ("gpt", None)
+    }
     assert all(e.keys() >= {"model", "family", "via"} for entries in with_families.values() for e in entries)
