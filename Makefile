@@ -43,6 +43,7 @@ chromium:
 lint: $(STAMP)
 	$(BIN)/ruff check tracker tests scripts scripts/weekly
 	$(BIN)/mypy tracker
+	$(BIN)/lint-imports
 
 update index build: $(STAMP) $(NODE_STAMP)
 	$(BIN)/llm-atlas $@

@@ -1,4 +1,9 @@
-"""The ``llm-atlas`` command line: a thin layer over the library. Run ``llm-atlas --help``."""
+"""The ``llm-atlas`` command line: a thin layer over the library. Run ``llm-atlas --help``.
+
+Each command imports what it needs inside its own body, so ``llm-atlas search`` starts without loading the
+catalog, the relevance filter or the site code (a cold search stays near a second); those imports are for
+start-up time only, never to get round an import circle (``lint-imports`` keeps the package layered).
+"""
 
 from __future__ import annotations
 
@@ -80,15 +85,18 @@ def cli(verbose: bool) -> None:
 
 # -- update / import / index -----------------------------------------------------------------------
 @cli.command()
-@click.option("--since", callback=_date,
+@click.option("--since", callback=_date, metavar="DATE",
               help="First day of the window (YYYY-MM-DD). Default: a few days before the last run's end.")
-@click.option("--until", callback=_date, help="Last day of the window (YYYY-MM-DD). Default: today (UTC).")
-@click.option("--categories", default=None, help="arXiv categories, comma-separated. Default: from tracker.toml "
+@click.option("--until", callback=_date, metavar="DATE",
+              help="Last day of the window (YYYY-MM-DD). Default: today (UTC).")
+@click.option("--categories", default=None, metavar="CATS",
+              help="arXiv categories, comma-separated. Default: from tracker.toml "
               "(cs.CL,cs.LG,cs.AI).")
-@click.option("--config", "config_path", type=click.Path(path_type=Path), default=None,
+@click.option("--config", "config_path", type=click.Path(path_type=Path), default=None, metavar="FILE",
               help="Tracker settings. Default: <repo>/tracker.toml, or $LLM_ATLAS_TRACKER_CONFIG.")
-@click.option("--arxiv-api-url", default=None, help="Another arXiv API endpoint (a mirror, or a test server).")
-@click.option("--arxiv-feed-url", default=None,
+@click.option("--arxiv-api-url", default=None, metavar="URL",
+              help="Another arXiv API endpoint (a mirror, or a test server).")
+@click.option("--arxiv-feed-url", default=None, metavar="URL",
               help="Another listing-feed base URL; the categories are appended (…/rss/cs.CL+cs.LG).")
 @click.option("--no-feed", is_flag=True, help="Read the API only, not the listing feed.")
 @click.option("--offline-ok", is_flag=True, help="Exit 0 when arXiv cannot be reached (the first `make site`).")
@@ -100,10 +108,11 @@ def update(settings: Settings, since: date | None, until: date | None, categorie
            offline_ok: bool, no_index: bool, as_json: bool) -> None:
     """Fetch new LLM papers from arXiv, store them, and bring the index up to date.
 
-    Reads the window from the API and the listing feed, keeps papers about LLMs, stores new ones and new
-    versions, and writes a run manifest to data/tracker/runs/. When arXiv cannot be reached, says so and
-    carries on with the stored papers (exit 1, or 0 with --offline-ok). A run that fetched nothing
-    because of errors exits 1; a window with no new papers (a weekend) is not an error.
+    Reads the window (default: from a few days before the last run's end to today) from the API and the
+    listing feed, keeps papers about LLMs, stores new ones and new versions, and writes a run manifest to
+    data/tracker/runs/. When arXiv cannot be reached, says so and carries on with the stored papers (exit 1,
+    or 0 with --offline-ok, as `make site` runs it). A run that fetched nothing because of errors exits 1; a
+    window with no new papers (a weekend) is not an error. See README "Tracker".
     """
     import dataclasses
 
@@ -141,8 +150,8 @@ def update(settings: Settings, since: date | None, until: date | None, categorie
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--filter/--no-filter", "use_filter", default=True, show_default=True,
               help="Keep only papers about LLMs (the relevance filter).")
-@click.option("--since", callback=_date, help="Only papers first submitted on or after this date.")
-@click.option("--until", callback=_date, help="Only papers first submitted on or before this date.")
+@click.option("--since", callback=_date, metavar="DATE", help="Only papers first submitted on or after this date.")
+@click.option("--until", callback=_date, metavar="DATE", help="Only papers first submitted on or before this date.")
 @click.option("--json", "as_json", is_flag=True, help="Print counts as JSON.")
 @folder_options
 def import_(settings: Settings, path: Path, use_filter: bool, since: date | None, until: date | None,
@@ -219,8 +228,9 @@ def index(settings: Settings, backend: str, as_json: bool) -> None:
     """Embed new or changed papers and rebuild the search index: vectors + BM25 (no network).
 
     Vectors are cached by model + paper id + text hash, so a second run embeds nothing. Interrupt it at
-    any time: finished chunks are kept and the next run resumes. Searches use the embedder the index was
-    built with.
+    any time: finished chunks are kept and the next run resumes. The default embedder is ONNX Runtime int8,
+    exported once from the shipped model into the cache; searches use the embedder the index was built
+    with. Dense search is exact up to 300,000 papers, an IVF index above.
     """
     from tracker.store import PaperStore
 
@@ -231,10 +241,12 @@ def index(settings: Settings, backend: str, as_json: bool) -> None:
 
 # -- backfill shards and freshness (the weekly GitHub workflow) ----------------------------------------
 @cli.command(name="shard-window")
-@click.option("--since", callback=_date, required=True, help="First day of the whole backfill window (YYYY-MM-DD).")
-@click.option("--until", callback=_date, required=True, help="Last day of the whole backfill window (YYYY-MM-DD).")
-@click.option("--shards", type=int, default=None, help="Split into this many shards and list them all.")
-@click.option("--shard", "one", default=None, help="Only shard I of N, written I/N (e.g. 2/4).")
+@click.option("--since", callback=_date, required=True, metavar="DATE",
+              help="First day of the whole backfill window (YYYY-MM-DD).")
+@click.option("--until", callback=_date, required=True, metavar="DATE",
+              help="Last day of the whole backfill window (YYYY-MM-DD).")
+@click.option("--shards", type=int, default=None, metavar="N", help="Split into this many shards and list them all.")
+@click.option("--shard", "one", default=None, metavar="I/N", help="Only shard I of N, written I/N (e.g. 2/4).")
 @click.option("--json", "as_json", is_flag=True, help='Print [{"shard", "index", "of", "since", "until", "days"}].')
 def shard_window_command(since: date, until: date, shards: int | None, one: str | None, as_json: bool) -> None:
     """Split a backfill window into contiguous sub-windows, one per runner.
@@ -278,13 +290,14 @@ def merge_shards(settings: Settings, sources: tuple[Path, ...], as_json: bool) -
 
 
 @cli.command()
-@click.option("--max-weeks", type=click.IntRange(1), default=2, show_default=True,
+@click.option("--max-weeks", type=click.IntRange(1), default=2, show_default=True, metavar="N",
               help="Stale when the newest stored paper was first submitted longer ago than this.")
-@click.option("--as-of", callback=_date, help="Judge as of this day (YYYY-MM-DD). Default: today.")
+@click.option("--as-of", callback=_date, metavar="DATE", help="Judge as of this day (YYYY-MM-DD). Default: today.")
 @click.option("--json", "as_json", is_flag=True, help='Print {"stale", "newest", "age_days", "reason", ...}.')
 @folder_options
 def freshness(settings: Settings, max_weeks: int, as_of: date | None, as_json: bool) -> None:
-    """Fail (exit 1) when no paper was added for --max-weeks weeks: the loud end of a silent tracker."""
+    """Fail (exit 1) when the newest stored paper was first submitted more than --max-weeks weeks ago: the
+    weekly run's staleness check, the loud end of a silent tracker."""
     from tracker.fetch.freshness import check_freshness
     from tracker.store import PaperStore
 
@@ -326,13 +339,18 @@ def _print_hits(hits: list[Any], as_json: bool) -> None:
 
 def search_options(func: F) -> F:
     for option in reversed([
-        click.option("-k", "k", default=10, show_default=True, type=click.IntRange(1, 1000), help="How many results."),
-        click.option("--since", callback=_date, help="Only papers first submitted on or after this date."),
-        click.option("--until", callback=_date, help="Only papers first submitted on or before this date."),
-        click.option("--category", multiple=True, help="Only papers in this arXiv category (repeatable)."),
-        click.option("--model", multiple=True,
+        click.option("-k", "k", default=10, show_default=True, type=click.IntRange(1, 1000), metavar="N",
+                     help="How many results."),
+        click.option("--since", callback=_date, metavar="DATE",
+                     help="Only papers first submitted on or after this date."),
+        click.option("--until", callback=_date, metavar="DATE",
+                     help="Only papers first submitted on or before this date."),
+        click.option("--category", multiple=True, metavar="CAT",
+                     help="Only papers in this arXiv category (repeatable)."),
+        click.option("--model", multiple=True, metavar="ID",
                      help="Only papers linked to this catalog model or family id (repeatable)."),
-        click.option("--topic", multiple=True, help="Only papers under this research topic id (repeatable)."),
+        click.option("--topic", multiple=True, metavar="ID",
+                     help="Only papers under this research topic id (repeatable)."),
         click.option("--json", "as_json", is_flag=True, help='Print [{"id", "title", "score", ...}] best first.'),
     ]):
         func = option(func)
@@ -349,7 +367,13 @@ def search_options(func: F) -> F:
 def search(settings: Settings, query: str, k: int, since: date | None, until: date | None,
            category: tuple[str, ...], model: tuple[str, ...], topic: tuple[str, ...], method: str,
            as_json: bool) -> None:
-    """Search stored papers by meaning and words: QUERY is matched against every title and abstract."""
+    """Search stored papers by meaning and words: QUERY is matched against every title and abstract.
+
+    hybrid (the default) fuses the MiniLM cosine and BM25 scores (see README "Search quality and speed").
+    --json prints [{"id", "title", "score", "published", "categories", "authors", "url"}] best first:
+    hybrid scores are fused scores in 0..1, dense scores cosines, bm25 scores BM25. --model takes a catalog
+    model or family id, --topic a topic id of catalog/topics.yaml.
+    """
     searcher = _searcher(settings)
     filters = _filters(settings, since, until, category, model, searcher.store, topic)
     _print_hits(searcher.search(query, k, filters, method=method), as_json)
@@ -361,7 +385,7 @@ def search(settings: Settings, query: str, k: int, since: date | None, until: da
 @folder_options
 def related(settings: Settings, arxiv_id: str, k: int, since: date | None, until: date | None,
             category: tuple[str, ...], model: tuple[str, ...], topic: tuple[str, ...], as_json: bool) -> None:
-    """Papers most like ARXIV_ID by their vectors (the paper itself is left out)."""
+    """Papers most like ARXIV_ID by their vectors (the paper itself is left out); same filters as search."""
     searcher = _searcher(settings)
     hits = searcher.related(arxiv_id, k, _filters(settings, since, until, category, model, searcher.store, topic))
     _print_hits(hits, as_json)
@@ -369,13 +393,14 @@ def related(settings: Settings, arxiv_id: str, k: int, since: date | None, until
 
 @cli.command(name="eval")
 @click.argument("beir_dir", type=click.Path(path_type=Path))
-@click.option("-k", "k", default=10, show_default=True, type=click.IntRange(1, 100),
+@click.option("-k", "k", default=10, show_default=True, type=click.IntRange(1, 100), metavar="N",
               help="Cut-off of nDCG, Recall and MRR.")
 @click.option("--method", type=click.Choice(METHODS), default=DEFAULT_METHOD, show_default=True,
               help="The search method to evaluate.")
 @click.option("--embedder", "backend", type=click.Choice(BACKENDS), default=DEFAULT_BACKEND, show_default=True,
               help="How documents and queries are embedded.")
-@click.option("--split", default="test", show_default=True, help="Which qrels/<split>.tsv to score (dev tunes).")
+@click.option("--split", default="test", show_default=True, metavar="NAME",
+              help="Which qrels/<split>.tsv to score (dev tunes).")
 @click.option("--json", "as_json", is_flag=True,
               help='Print {"ndcg@10", "recall@10", "recall@100", "mrr@10", "queries"}.')
 @folder_options
@@ -412,7 +437,8 @@ def catalog() -> None:
 @catalog.command()
 @folder_options
 def validate(settings: Settings) -> None:
-    """Validate every catalog file; the first problem is named with its file and field (exit 1)."""
+    """Validate every catalog file and the cross-file rules (ids, base models, unique aliases, dates, arXiv
+    ids, Epoch AI rows); the first problem is named with its file and field (exit 1)."""
     from tracker.knowledge.catalog import load_catalog
 
     loaded = load_catalog(settings.catalog_dir)
@@ -440,7 +466,11 @@ def schema(settings: Settings) -> None:
                    "name a family but none of its catalog models.")
 @folder_options
 def links(settings: Settings, ids: tuple[str, ...], as_json: bool, with_families: bool) -> None:
-    """The catalog models each stored paper is linked to, and why (all linked papers without IDS)."""
+    """The catalog models each stored paper is linked to, and why (all linked papers without IDS).
+
+    --json prints {"<paper id>": [{"model", "family", "via": "alias|arxiv", "evidence"}]}. Rules and measured
+    precision/recall: tracker/knowledge/linking.py, tests/fixtures/linking/README.md.
+    """
     from tracker.knowledge.catalog import load_catalog
     from tracker.knowledge.linking import ModelLinker
     from tracker.paper import split_arxiv_id
