@@ -14,7 +14,7 @@ from conftest import FIXTURES, REPO
 
 from tracker.importer import read_papers
 from tracker.knowledge.catalog import load_catalog
-from tracker.knowledge.linking import ModelLinker, score_links
+from tracker.knowledge.linking import ModelLinker, alias_pattern, score_links
 from tracker.paper import Paper
 
 LABELS = FIXTURES / "linking" / "labels.jsonl"
@@ -104,6 +104,60 @@ def test_alias_matching(linker: ModelLinker, title: str, expected: set[str]) -> 
 def test_common_words_are_not_models_or_families(linker: ModelLinker, title: str) -> None:
     assert linked(linker, title) == set()
     assert families(linker, title) == set()
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        # A qualifier after the name makes another model: an experimental release, a lighter or faster
+        # sibling, a coding or reward model, a separately released thinking model.
+        ("DeepSeek-V3.2-Exp and deepseek-v3.2-exp", set()),
+        ("DeepSeek-V3.2 as a judge", {"deepseek-v3.2"}),
+        ("GLM-4.5-Air and GLM-4.5 Air", set()),
+        ("GLM-4.5 on agent tasks", {"glm-4.5"}),
+        ("Grok-4-Fast, Grok 4 Fast and grok-4-fast", set()),
+        ("GPT-5-Codex writes the patch", set()),
+        ("Kimi-K2-Thinking and kimi-k2-thinking", set()),
+        ("Llama-3.1-Nemotron-70B-Reward scores answers", set()),
+        ("Llama-3.1-Nemotron-70B-Instruct answers", {"llama-3.1-nemotron-70b"}),
+        # In lower case and unhyphenated these are words: Qwen3-8B's thinking mode is Qwen3-8B.
+        ("Qwen3-8B thinking mode versus fast answers from Grok 4", {"qwen3-8b", "grok-4"}),
+        # Where a "Thinking" name is a mode of the model itself, the catalog lists it as an alias.
+        ("Claude-Sonnet-4.5-Thinking and Qwen3-4B-Thinking", {"claude-sonnet-4.5", "qwen3-4b"}),
+        # "Command R" in "Command R+" is not Command R; the plus is part of the name.
+        ("Command R+ retrieves", {"command-r-plus"}),
+        # A hyphenated letter-and-digit code names a derived model: GPT3-D2 is text-davinci-002 (GPT-3.5).
+        ("GPT3-D2, Falcon-7b and Mpt-7b", {"falcon-7b"}),
+        ("Mistral-7B-v0.3 is Mistral 7B", {"mistral-7b"}),
+        # text-davinci-003 is a GPT-3.5 model of its own, not the gpt-3.5-turbo API model.
+        ("text-davinci-003 labels the data", set()),
+        # Distilled students are other models than their teacher.
+        ("Qwen3 and DeepSeek-R1 distillations", set()),
+        ("DeepSeek-R1 distilled models and DeepSeek-R1-Distill-Qwen-7B", set()),
+        ("Distilling DeepSeek-R1 into Qwen3-8B", {"deepseek-r1", "qwen3-8b"}),
+    ],
+)
+def test_names_that_make_another_model(linker: ModelLinker, title: str, expected: set[str]) -> None:
+    assert linked(linker, title) == expected
+
+
+def test_a_plus_ends_a_name_but_joins_two() -> None:
+    assert alias_pattern("Command R").search("Command R+ and Command R+, both") is None
+    assert alias_pattern("RoBERTa-large").search("a RoBERTa-large+CRF tagger") is not None
+    assert alias_pattern("Gemma-3-4B").search("Gemma-3-4B VLM") is None
+
+
+def test_an_unsized_name_in_a_list_of_families_is_the_family(linker: ModelLinker) -> None:
+    # The paper behind this rule ran the distilled R1 models, which it calls a family.
+    p = paper("Fault recovery in dialogue", "We compare three strategies across six open-weight model families "
+              "(DeepSeek-R1, Gemma-2, Llama-3, Mistral, Phi-3, and Qwen-2.5) and four database conditions.")
+    assert linker.link(p) == []
+    assert {m.family for m in linker.family_mentions(p)} >= {"deepseek", "gemma", "llama", "mistral", "phi"}
+    # A sized name in such a list is still the model the paper ran.
+    sized = "Across two model families (Mistral-7B, LLaMA-3-8B) and three QA benchmarks"
+    assert linked(linker, sized) == {"mistral-7b", "llama-3-8b"}
+    # Outside such a list an unsized name is the model.
+    assert linked(linker, "DeepSeek-R1 and Gemma-2 on maths") == {"deepseek-r1"}
 
 
 def test_bloom_filter_is_not_bloom(linker: ModelLinker) -> None:

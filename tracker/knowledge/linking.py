@@ -1,7 +1,7 @@
 """Link papers to the catalog models they are about: by the model's own arXiv ids, then by the names papers use.
 
-Rules (measured on the labelled set in ``tests/fixtures/linking/``, 267 papers and 511 decisions: precision
-0.988 and recall 0.970 for model links, 0.992 and 0.951 for family-only links; ``scripts/linking_eval.py``):
+Rules (measured on the labelled set in ``tests/fixtures/linking/``, 267 papers and 512 decisions: precision
+1.000 and recall 0.970 for model links, 0.992 and 0.956 for family-only links; ``scripts/linking_eval.py``):
 
 - **Own paper**: a paper whose arXiv id is in a model's ``arxiv_ids`` links to that model (``via="arxiv"``).
 - **Model alias** (``via="alias"``): a model's alias matches as a whole name. Separators are free
@@ -9,6 +9,15 @@ Rules (measured on the labelled set in ``tests/fixtures/linking/``, 267 papers a
   does not match "GPT-4o", "GPT-4.1" or "GPT-4 Turbo"; "Llama 2" does not match "Llama 2.5" or "Llama-2-13B";
   "Qwen3" does not match "Qwen3-VL" or "Qwen3-30B-A3B"; "BERT" does not match "BERT-large" (its own alias
   does) nor "SciBERT". A name followed by "-like"/"-style" describes a kind of model, not the model.
+- **Names that make another model**: a product word after the name ("DeepSeek-V3.2-Exp", "GLM-4.5-Air",
+  "Grok 4 Fast", "GPT-5-Codex", "Kimi-K2-Thinking", "…-70B-Reward"; case-sensitive, or lower case when
+  hyphenated), a "+" ending the name ("Command R+"; "BERT+CRF" still names BERT), a hyphenated letter-and-digit
+  code ("GPT3-D2" is text-davinci-002, a GPT-3.5 model; "-v0.3" and "-Q4" stay the same model), and distilled
+  students ("DeepSeek-R1 distillations", "DeepSeek-R1-Distill-Qwen-7B"). A thinking *mode* of the model itself
+  is an alias in the catalog ("Claude Sonnet 4.5 Thinking").
+- **Lists of families**: in "model families (DeepSeek-R1, Gemma-2, Llama-3 …)" a name without a size stands
+  for its family (such a paper runs the distilled R1 models), so it links the family only; a sized name there
+  ("families (Mistral-7B, LLaMA-3-8B)") is still the model.
 - **Common words** ("Bloom filter", the peregrine falcon, Claude Shannon, the Gemini mission, the mistral
   wind, the T5 vertebra, Chinchilla scaling laws, BERTScore) are recognised by their context and skipped.
   Names without a digit match in the case they are written ("BLOOM", not "bloom"; "Falcon", not "falcon").
@@ -33,19 +42,36 @@ Via = Literal["arxiv", "alias", "semantic", "family"]
 
 _SEP = r"[\s\-_]?"
 # What may not follow a name: more word characters, a further version or size ("-7B", ".5", " 2"), or a
-# qualifier that makes it a different model ("-VL", "-Coder", " Turbo", "-mini", "-large" …).
+# qualifier that makes it a different model ("-VL", "-Coder", " Turbo", "-mini", "-large" …). "Distilled"
+# and "distillations" name the small models distilled from it ("DeepSeek-R1 distillations"), not the model.
 _QUALIFIERS = (
     "VL|V|Vision|Omni|Audio|ASR|TTS|OCR|Image|Coder|Code|Math|Distill|Guard|Embedding|Reranker|Prover|"
     "mini|Mini|nano|Nano|Turbo|turbo|Flash|Lite|Pro|Max|Plus|Ultra|Haiku|Sonnet|Opus|Scout|Maverick|Next|"
     "small|Small|medium|Medium|large|Large|base|Base|XL|XXL|xl|xxl|Long|MoE|Preview|preview|"
-    "like|style|esque|Reasoning|multimodal|Multimodal"
+    "like|style|esque|Reasoning|multimodal|Multimodal|Distilled|distilled|distillations|Distillations"
 )
-# Lower-case words that name a variant only when hyphenated ("Phi-4-reasoning"; "o3 reasoning" is o3).
-_HYPHEN_QUALIFIERS = "reasoning"
+# Product words that make another model, but only as written: capitalised ("DeepSeek-V3.2-Exp", "GLM-4.5-Air",
+# "Grok 4 Fast", "GPT-5-Codex", "Kimi-K2-Thinking", "Nemotron-70B-Reward", "Qwen2-VLM"). Case-sensitive even
+# in a case-insensitive name, since in lower case they are words: "Qwen3-8B thinking mode" is Qwen3-8B.
+_NAMED_QUALIFIERS = "Exp|Air|Fast|Codex|Thinking|Reward|VLM"
+# Lower-case words that name a variant only when hyphenated ("Phi-4-reasoning", "grok-4-fast",
+# "kimi-k2-thinking"; "o3 reasoning" is o3).
+_HYPHEN_QUALIFIERS = "reasoning|thinking|fast|exp|air|codex|reward"
 _TAIL_GUARD = (
     rf"(?![\w])(?!{_SEP}\d)(?![.,:]\d)(?!{_SEP}(?:{_QUALIFIERS})\b)(?!-(?:{_HYPHEN_QUALIFIERS})\b)"
-    rf"(?!['’]s{_SEP}(?:{_QUALIFIERS})\b)"
+    rf"(?!{_SEP}(?-i:{_NAMED_QUALIFIERS})\b)(?!['’]s{_SEP}(?:{_QUALIFIERS})\b)"
+    # A "+" that ends the name makes another one ("Command R+"); "BERT+CRF" joins two things and stays.
+    r"(?!\+(?!\w))"
+    # A hyphenated code of one letter and digits names a derived model: "GPT3-D2" is text-davinci-002 (a
+    # GPT-3.5 model), "Llama-3-8B-R1" a reasoning fine-tune. Versions ("-v0.3") and quantisations ("-Q4")
+    # are the same model.
+    r"(?!-(?![vVqQ]\d)[A-Za-z]\d+(?![\w.]))"
 )
+# A parenthesised list that the text calls families ("six open-weight model families (DeepSeek-R1, Gemma-2,
+# Llama-3, …)") names families: a name without a size there stands for its family (the distilled R1 models
+# such a list means), while a sized name ("families (Mistral-7B, LLaMA-3-8B)") is still the model used.
+_FAMILY_LIST = re.compile(r"\bfamil(?:y|ies)\s*\(([^()]{1,300})\)", re.IGNORECASE)
+_SIZE = re.compile(r"(?:\d+x)?\d+(?:\.\d+)?[BMbm]")
 # Not inside another name ("SciBERT", "R1-Distill-Qwen-7B", "HuatuoGPT-o1"); "meta-llama/Llama-3.1-8B" is fine.
 _HEAD_GUARD = r"(?<![\w\-.])"
 
@@ -159,6 +185,9 @@ class ModelLinker:
             alias: tuple(part.lower() for part in _tokens(alias))
             for alias in {a for _m, a, _p in self.patterns} | {a for _f, a, _p in self.family_patterns}
         }
+        self._sized: dict[str, bool] = {
+            alias: any(_SIZE.fullmatch(part) for part in _tokens(alias)) for _m, alias, _p in self.patterns
+        }
 
     def _may_contain(self, lowered: str, alias: str) -> bool:
         # A cheap test before the regex: every match contains each part of the alias, in some case.
@@ -175,11 +204,14 @@ class ModelLinker:
             found[model.id] = PaperLink(paper.id, model.id, model.family, "arxiv", paper.id)
         text = self._text(paper)
         lowered = text.lower()
+        family_lists = [m.span(1) for m in _FAMILY_LIST.finditer(text)]
         for model, alias, pattern in self.patterns:
             if model.id in found or not self._may_contain(lowered, alias):
                 continue
             for match in pattern.finditer(text):
                 if _is_false_friend(text, match.start(), match.end()):
+                    continue
+                if not self._sized[alias] and any(a <= match.start() < b for a, b in family_lists):
                     continue
                 found[model.id] = PaperLink(paper.id, model.id, model.family, "alias", match.group(0))
                 break
