@@ -126,7 +126,8 @@ def test_malformed_entries_are_skipped_and_reported() -> None:
         start = stripped.index(b"<category ")
         stripped = stripped[:start] + stripped[stripped.index(b"/>", start) + 2:]
     body = with_total(body.replace(second, stripped), 20)
-    with serve(Replay(pages={0: (status, body), 10: recorded(PAGES[10])})) as replay:
+    second_page = with_total(recorded(PAGES[10])[1], 20)  # one query, one totalResults on every page
+    with serve(Replay(pages={0: (status, body), 10: (200, second_page)})) as replay:
         papers, source = fetch(replay)
     # the next page starts after the 10 entries of the first, not after the 9 that parsed
     assert [r.query["start"][0] for r in replay.api_requests()] == ["0", "10"]

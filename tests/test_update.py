@@ -135,7 +135,7 @@ def test_failed_window_keeps_what_was_fetched_and_the_state(tmp_path: Path) -> N
     replay = Replay(pages={0: (200, with_total(body, 13))}, feed=(200, RSS.read_bytes()))
     with serve(replay):  # page 2 never comes: empty pages until the retries run out
         report = update(PaperStore(tmp_path), replay)
-    assert report.status == "partial" and not report.api_complete and not report.state_advanced
+    assert report.status == "error" and not report.api_complete and not report.state_advanced
     assert "empty page while results remain" in report.errors[0]
     assert "2609.28449" in PaperStore(tmp_path)  # the first page's paper is stored, not lost
     assert not (tmp_path / "tracker" / "state.json").exists()
@@ -186,7 +186,7 @@ def test_cli_fetching_nothing_because_of_errors_exits_1_with_one_line(tmp_path: 
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert errors == [errors[0]] and "update fetched nothing" in errors[0] and "HTTP 503" in errors[0]
     manifests = list((tmp_path / "data" / "tracker" / "runs").rglob("*.json"))
-    assert len(manifests) == 1 and json.loads(manifests[0].read_text())["status"] == "failed"
+    assert len(manifests) == 1 and json.loads(manifests[0].read_text())["status"] == "error"
 
 
 def test_cli_offline_says_unreachable_and_carries_on(tmp_path: Path) -> None:

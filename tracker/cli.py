@@ -142,8 +142,11 @@ def update(settings: Settings, since: date | None, until: date | None, categorie
         _run_index(settings, store)
     if as_json:
         emit_json(report.as_dict())
-    if report.errors and report.fetched == 0 and not (offline_ok and not report.reachable):
-        raise AtlasError(f"update fetched nothing: {report.errors[0]}")
+    if report.status in ("error", "unreachable") and not (offline_ok and not report.reachable):
+        if report.fetched == 0:
+            raise AtlasError(f"update fetched nothing: {report.reason}")
+        raise AtlasError(f"the API window was not read whole ({report.entries_read} of {report.total_results} "
+                         f"entries): {report.reason}; what was read is stored, the state is unchanged")
 
 
 @cli.command(name="import")

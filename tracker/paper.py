@@ -57,6 +57,9 @@ class Paper(BaseModel):
     doi: str | None = None
     journal_ref: str | None = None
     versions: list[VersionRecord] = Field(default_factory=list)
+    # Known only from a listing feed so far (its date is the announcement's, not the submission's): the API's
+    # record replaces it when the API returns the paper. Stored only when true.
+    provisional: bool = False
 
     @field_validator("id")
     @classmethod

@@ -51,14 +51,21 @@ def parse_store_line(path: Path, line_no: int, line: str) -> Paper:
 
 
 def newer(incoming: Paper, existing: Paper) -> bool:
-    """Whether ``incoming`` should replace ``existing``: a higher version, or the same version re-fetched later."""
+    """Whether ``incoming`` should replace ``existing``: a higher version, the same version re-fetched later,
+    or the API's record of a paper known so far only from a listing feed."""
+    if existing.provisional and not incoming.provisional and incoming.version >= existing.version:
+        return True
     if incoming.version != existing.version:
         return incoming.version > existing.version
     return incoming != existing and incoming.updated >= existing.updated
 
 
 def merge_history(incoming: Paper, existing: Paper) -> Paper:
-    """Keep the version history of both records, and the earliest first-submission date."""
+    """Keep the version history of both records, and the earliest first-submission date.
+
+    A provisional record (from a feed: announcement dates) gives way whole to the API's."""
+    if existing.provisional and not incoming.provisional:
+        return incoming
     history = {record.version: record for record in existing.versions}
     history.update({record.version: record for record in incoming.versions})
     published = min(incoming.published, existing.published)

@@ -1,10 +1,16 @@
 """The arXiv API source, through the ``arxiv`` package: a query by category and time window.
 
-``arxiv.Client`` pages through results and parses them; ``PoliteClient`` replaces only its page fetch, so
-every request goes through ``PoliteHttp`` (User-Agent with contact, timeouts, 3 s spacing, Retry-After,
-capped backoff) and every page is checked: a 200 page with no entries while results remain is retried
-(arxiv 4.x raises on it only after its own quick retries), an unparseable page is retried, arXiv's error
-entry becomes one clear error, and entries the parser or our model reject are skipped *and reported*.
+``arxiv.Client`` pages through results and parses them; ``PoliteClient`` replaces its paging and page fetch,
+so every request goes through ``PoliteHttp`` (User-Agent with contact, timeouts, 3 s spacing, Retry-After,
+capped backoff) and every page is checked before it is believed. Asked again (with backoff): a page that is
+not an Atom feed (an HTML error page served with 200), a truncated page, a page with no entries while
+``start < totalResults`` (the first page included), and a page whose entries were all read already (a repeat
+of the previous page). arXiv's error entry becomes one clear error; entries the parser or our model reject
+are skipped *and reported*.
+
+A query counts as read only when its distinct entries (plus the malformed ones, reported) reach its
+``totalResults``; otherwise ``WindowIncompleteError``. A ``totalResults`` that changes between pages restarts
+the query from the first page (the run ignores papers it has handled already), at most ``MAX_RESTARTS`` times.
 """
 
 from __future__ import annotations
@@ -34,17 +40,29 @@ ERROR_ID_PREFIXES = ("http://arxiv.org/api/errors", "https://arxiv.org/api/error
 __all__ = ["DEFAULT_API_URL", "ArxivApiSource", "PoliteClient", "category_query", "result_to_paper"]
 
 
+# How often one query may start again from its first page because its totalResults moved.
+MAX_RESTARTS = 2
+
+
 class ArxivQueryError(ArxivError):
     """arXiv's API rejected the query itself (its error entry, e.g. "incorrect id format for abc")."""
 
 
+class WindowIncompleteError(ArxivError):
+    """The API did not give as many entries as it said the window holds: the window is not read."""
+
+
 @dataclass
 class PageReport:
-    """Problems met while reading pages: entries skipped (with why) and pages that had to be repaired."""
+    """What reading the pages met: entries read against totalResults, entries skipped (with why), repairs."""
 
     skipped: list[str] = field(default_factory=list)
     repaired: list[str] = field(default_factory=list)
     pages: int = 0
+    total_results: int = 0  # summed over the run's queries (each query's last stated total)
+    entries_read: int = 0  # distinct entries read, malformed ones included
+    malformed: int = 0
+    restarts: int = 0
 
 
 def result_to_paper(result: arxiv.Result) -> Paper:
@@ -97,6 +115,15 @@ def _parse_root(content: bytes) -> etree._Element | None:
         return None
 
 
+@dataclass(frozen=True)
+class _PageFacts:
+    """What the last accepted page said: entries in it, the query's totalResults, entries the parser dropped."""
+
+    entries: int = 0
+    total: int = 0
+    anonymous: int = 0  # entries without an id: malformed, and not among the ids read
+
+
 class PoliteClient(arxiv.Client):
     """``arxiv.Client`` whose requests go through ``PoliteHttp`` and whose pages are checked."""
 
@@ -108,19 +135,49 @@ class PoliteClient(arxiv.Client):
         self.http = http
         self._session = http.session
         self.report = PageReport()
-        self._last_entries = 0
+        self._page = _PageFacts()
+        self._seen: set[str] = set()  # entry ids read in the current pass over a query
+        self._known_total = 0  # the current pass's totalResults, once its first page is read
+        self._offset = 0  # the start of the page being asked for
 
     def _results(self, search: arxiv.Search, offset: int = 0) -> Iterator[arxiv.Result]:
-        """``arxiv.Client._results``, but the offset advances by the entries *in* a page, not by those that
-        parsed: a malformed entry must not shift the next page back onto entries already read."""
-        feed = self._parse_feed(self._format_url(search, offset, self.page_size), first_page=True)
-        total = feed.header.total_results
-        while self._last_entries:
-            yield from feed.results
-            offset += self._last_entries
-            if offset >= total:
+        """Every entry of the query, checked for completeness (see the module docstring).
+
+        The offset advances by the entries *in* a page, not by those that parsed: a malformed entry must
+        not shift the next page back onto entries already read.
+        """
+        start, restarts = offset, 0
+        while True:
+            self._seen, anonymous, self._known_total = set(), 0, 0
+            offset = self._offset = start
+            feed = self._parse_feed(self._format_url(search, offset, self.page_size), first_page=True)
+            total = self._known_total = self._page.total
+            changed = False
+            while True:
+                anonymous += self._page.anonymous
+                yield from feed.results
+                offset += self._page.entries
+                if offset >= total or not self._page.entries:
+                    break
+                self._offset = offset
+                feed = self._parse_feed(self._format_url(search, offset, self.page_size), first_page=False)
+                if self._page.total != total:
+                    changed = True
+                    break
+            if not changed:
                 break
-            feed = self._parse_feed(self._format_url(search, offset, self.page_size), first_page=False)
+            restarts += 1
+            self.report.restarts += 1
+            if restarts > MAX_RESTARTS:
+                raise WindowIncompleteError(f"totalResults kept changing ({total} → {self._page.total}) while "
+                                            f"reading the window; giving up after {MAX_RESTARTS} restarts")
+            log.warning("totalResults changed from %d to %d: reading the query again from the start",
+                        total, self._page.total)
+        read = len(self._seen) + anonymous
+        self.report.total_results += total - start
+        self.report.entries_read += read
+        if read < total - start:
+            raise WindowIncompleteError(f"the API gave {read} of the window's {total - start} entries")
 
     def _parse_feed(self, url: str, first_page: bool = True, _try_index: int = 0) -> _feed.ParsedFeed:
         parsed: dict[str, _feed.ParsedFeed] = {}
@@ -128,22 +185,34 @@ class PoliteClient(arxiv.Client):
         def check(response: requests.Response) -> str | None:
             content, broken = decode_body(response.content)
             root = _parse_root(content)
-            if root is None:
-                return "unparseable page"
+            if root is None or root.tag != f"{{{_NS['atom']}}}feed":
+                return "not an Atom feed (an error page served with 200?)"
+            if not content.rstrip().endswith(b"</feed>"):
+                return "truncated page"
             message = _error_entry(root)
             if message:
                 raise ArxivQueryError(f"arXiv rejected the query: {message}")
+            total_text = root.findtext("opensearch:totalResults", default="", namespaces=_NS).strip()
+            if not total_text.isdigit():
+                return "no totalResults in the page"
             feed = _feed.parse(content)
             if feed.malformed:
                 return f"malformed page ({feed.error})"
-            # arXiv sometimes answers 200 with no entries although more results remain: ask again.
-            entries = len(root.findall("atom:entry", _NS))
-            if not entries and not first_page:
+            ids = [(e.findtext("atom:id", default="", namespaces=_NS) or "").strip()
+                   for e in root.findall("atom:entry", _NS)]
+            total = int(total_text)
+            # arXiv sometimes answers 200 with no entries although results remain (first page too), at times
+            # with a totalResults of 0: judged by the larger of the page's total and the one already known.
+            if not ids and self._offset < max(total, self._known_total):
                 return "empty page while results remain"
+            named = [i for i in ids if i]
+            if named and all(i in self._seen for i in named):
+                return "page repeats entries already read"
             if broken:
                 self.report.repaired.append(f"{url}: invalid UTF-8 bytes replaced")
-            self._note_skipped(root, feed)
-            self._last_entries = entries
+            self.report.malformed += self._note_skipped(root, feed)
+            self._seen.update(named)
+            self._page = _PageFacts(entries=len(ids), total=total, anonymous=len(ids) - len(named))
             parsed["feed"] = feed
             return None
 
@@ -158,9 +227,11 @@ class PoliteClient(arxiv.Client):
         self.report.pages += 1
         return parsed["feed"]
 
-    def _note_skipped(self, root: etree._Element, feed: _feed.ParsedFeed) -> None:
-        """Entries present in the page but dropped by the ``arxiv`` parser (no id, no dates) are reported."""
+    def _note_skipped(self, root: etree._Element, feed: _feed.ParsedFeed) -> int:
+        """Entries present in the page but dropped by the ``arxiv`` parser (no id, no dates) are reported;
+        returns how many were dropped."""
         kept = {result.entry_id for result in feed.results}
+        dropped = 0
         for number, entry in enumerate(root.iterfind("atom:entry", _NS), start=1):
             entry_id = (entry.findtext("atom:id", default="", namespaces=_NS) or "").strip()
             if entry_id and entry_id in kept:
@@ -169,6 +240,8 @@ class PoliteClient(arxiv.Client):
                        if not (entry.findtext(f"atom:{tag}", default="", namespaces=_NS) or "").strip()]
             what = entry_id or f"entry {number} of a page"
             self.report.skipped.append(f"{what}: malformed entry (missing {', '.join(missing) or 'fields'})")
+            dropped += 1
+        return dropped
 
 
 class ArxivApiSource:

@@ -9,11 +9,15 @@ The run, in order:
    replaces it, history kept, not new), or *assessed* by the relevance filter (accepted: new; rejected:
    into the ledger). After each page the store is saved (each shard atomically), so a crash loses at most
    the page in flight and the next run re-reads the window;
-3. the listing feed: announcements the API index has not caught up with (replacements only update papers
-   already stored, since a feed item carries no submission date);
-4. the ledger, then the state (only when the API window was read completely), then the run manifest.
+3. the listing feed: announcements the API index has not caught up with. A paper known only from the feed
+   is stored *provisional* (dated by its announcement) and replaced whole by the API's record when the API
+   returns it; within one run the API's record always wins (replacements only update papers already
+   stored, since a feed item carries no submission date);
+4. the ledger, then the state, then the run manifest. The state moves only when the API window was read
+   whole (as many entries as its ``totalResults``; ``tracker.fetch.arxiv_api``); otherwise the run's status
+   is ``error`` (``llm-atlas update`` exits 1) and the next run reads the window again.
 
-Re-running with nothing new changes no byte of ``data/papers/``.
+After a complete run, re-running with nothing new changes no byte of ``data/papers/``.
 """
 
 from __future__ import annotations
@@ -56,6 +60,11 @@ class UpdateReport:
     new_ids: list[str] = field(default_factory=list)
     updated_versions: dict[str, tuple[int, int]] = field(default_factory=dict)
     refreshed: int = 0
+    provisional_ids: list[str] = field(default_factory=list)  # stored from the feed alone this run
+    api_ids: set[str] = field(default_factory=set)
+    feed_ids: set[str] = field(default_factory=set)
+    total_results: int = 0
+    entries_read: int = 0
     skipped: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     reachable: bool = True
@@ -81,24 +90,32 @@ class UpdateReport:
 
     @property
     def status(self) -> str:
+        """``ok``; ``partial`` (the API window was read, the feed failed); ``error`` (the API window was not
+        read whole: the state stays, the run exits 1); ``unreachable`` (no answer at all)."""
         if not self.reachable and self.fetched == 0:
             return "unreachable"
-        if self.errors and self.fetched == 0:
-            return "failed"
+        if not self.api_complete:
+            return "error"
         return "partial" if self.errors else "ok"
+
+    @property
+    def reason(self) -> str | None:
+        """Why the run is not ``ok``: the first error."""
+        return self.errors[0] if self.errors else None
 
     def counts(self) -> dict[str, int]:
         return {
             "fetched": self.fetched, "fetched_api": self.fetched_api, "fetched_feed": self.fetched_feed,
             "seen_before": self.seen, "assessed": self.assessed, "relevant": self.relevant,
             "rejected": self.rejected, "new": self.new, "updated": self.updated, "refreshed": self.refreshed,
-            "not_tracked": self.not_tracked, "skipped": len(self.skipped),
+            "provisional": len(self.provisional_ids), "not_tracked": self.not_tracked, "skipped": len(self.skipped),
         }
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "since": self.since.isoformat(), "until": self.until.isoformat(), "status": self.status,
-            **self.counts(), "errors": self.errors, "reachable": self.reachable,
+            "reason": self.reason, **self.counts(), "api_entries_read": self.entries_read,
+            "api_total_results": self.total_results, "errors": self.errors, "reachable": self.reachable,
             "state_advanced": self.state_advanced, "manifest": str(self.manifest) if self.manifest else None,
         }
 
@@ -107,19 +124,25 @@ class UpdateReport:
             "started": self.started.strftime("%Y-%m-%dT%H:%M:%SZ"),
             "duration_s": round(self.duration_seconds, 1),
             "status": self.status,
+            "reason": self.reason,
             "window": {"since": self.since.isoformat(), "until": self.until.isoformat(),
                        "date_field": config.date_field},
             "categories": config.categories,
             "queries": config.queries,
             "sources": {
+                # coverage at a glance: entries read against what the API said the window holds
                 "api": {"url": config.api_url, "pages": self.pages, "fetched": self.fetched_api,
+                        "entries_read": self.entries_read, "total_results": self.total_results,
                         "complete": self.api_complete},
+                # the feed's ids in the window, and those the API did not return (arXiv's index lag)
                 "feed": {"url": config.feed_url if config.use_feed else None, "fetched": self.fetched_feed,
-                         "announce_types": dict(sorted(self.announce_types.items()))},
+                         "announce_types": dict(sorted(self.announce_types.items())),
+                         "ids": sorted(self.feed_ids), "not_in_api": sorted(self.feed_ids - self.api_ids)},
             },
             "http": self.http,
             "counts": self.counts(),
             "new": sorted(self.new_ids),
+            "provisional": sorted(self.provisional_ids),
             "updated": {pid: {"from": old, "to": new} for pid, (old, new) in sorted(self.updated_versions.items())},
             "skipped": self.skipped,
             "errors": self.errors,
@@ -158,6 +181,8 @@ class _Run:
             if stored.version > paper.version or (stored.version == paper.version and from_feed):
                 return "seen", paper
             if stored.version == paper.version:
+                if stored.provisional and not from_feed:
+                    return "refresh", paper  # the API's record of a paper known so far from a feed
                 if paper.published < stored.published:
                     # the API's record (real submission date) over one first met in a feed (announcement date)
                     return "refresh", paper.model_copy(update={"updated": max(paper.updated, stored.updated)})
@@ -178,7 +203,11 @@ class _Run:
         to_assess: list[Paper] = []
         for paper in papers:
             report.fetched += 1
+            (report.feed_ids if from_feed else report.api_ids).add(paper.id)
             kind, paper = self._classify(paper, from_feed, bool(replacements and paper.id in replacements))
+            if from_feed and kind in ("assess", "update"):
+                # dated by its announcement, not its submission, until the API returns it
+                paper = paper.model_copy(update={"provisional": True})
             if kind == "seen":
                 report.seen += 1
             elif kind == "not_tracked":
@@ -200,6 +229,8 @@ class _Run:
         before = {p.id: self.store.get(p.id) for p in to_store}
         result = self.store.upsert(to_store)
         report.new_ids += result.new
+        stored = self.store.papers
+        report.provisional_ids += [pid for pid in result.new + result.updated if stored[pid].provisional]
         for paper_id in result.updated:
             old, now = before[paper_id], self.store.get(paper_id)
             assert old is not None and now is not None
@@ -256,6 +287,7 @@ def run_update(
         report.fetched_api += len(pending)
         run.process(pending)
     report.pages = api.report.pages
+    report.total_results, report.entries_read = api.report.total_results, api.report.entries_read
     report.skipped += api.report.skipped + api.report.repaired
 
     if config.use_feed and report.reachable:
