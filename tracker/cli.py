@@ -434,7 +434,7 @@ def eval_(settings: Settings, beir_dir: Path, k: int, method: str, backend: str,
 # -- catalog and links -----------------------------------------------------------------------------
 @cli.group()
 def catalog() -> None:
-    """Check the model catalog and export its JSON Schema."""
+    """Check the model catalog, export its JSON Schema, and find the models it lacks."""
 
 
 @catalog.command()
@@ -459,6 +459,46 @@ def schema(settings: Settings) -> None:
         path = settings.catalog_dir / "schema" / name
         changed = write_if_changed(path, text.encode())
         info(f"{'wrote' if changed else 'unchanged'} {path}")
+
+
+@catalog.command()
+@click.option("--since", callback=_date, metavar="DATE",
+              help="Only papers first submitted on or after this date (YYYY-MM-DD). Default: the whole store.")
+@click.option("--top", type=click.IntRange(1), default=50, show_default=True, metavar="N",
+              help="How many names to list, best first.")
+@click.option("--json", "as_json", is_flag=True,
+              help='Print {"since", "first", "last", "papers", "months", "candidates", "groups": [{"stem", "family", '
+                   '"papers", "papers_per_month", "names": [{"rank", "name", "family", "papers", "papers_per_month", '
+                   '"paper_ids", "evidence": [{"paper", "sentence"}], "variants", "signs"}]}]}.')
+@folder_options
+def candidates(settings: Settings, since: date | None, top: int, as_json: bool) -> None:
+    """Model names the stored papers use that no catalog alias matches: what to add to the catalog next.
+
+    A name has a version or size ("Kimi-K2.5", "GLM-5.1", "OLMo-3-7B") and looks like a model in at least one
+    paper: its stem is a catalog family's name, it carries a parameter count, it is listed next to a model the
+    catalog knows, or it is called an LLM. Names are ranked by papers per month and grouped by family-like
+    stem, each with two evidence sentences and its paper ids. Rules and measured recall and precision:
+    tracker/knowledge/candidates.py, scripts/candidates_eval.py.
+    """
+    from tracker.knowledge.candidates import find_candidates
+    from tracker.knowledge.catalog import load_catalog
+    from tracker.store import PaperStore
+
+    report = find_candidates(list(PaperStore(settings.data_dir)), load_catalog(settings.catalog_dir), since=since)
+    info(f"{len(report.candidates)} candidate names in {report.papers} papers "
+         f"({report.first or '-'} to {report.last or '-'}, {report.months:.1f} months); showing the top {top}")
+    if as_json:
+        emit_json(report.as_dict(top))
+        return
+    for group in report.groups(top):
+        family = f"catalog family {group.family}" if group.family else "no catalog family"
+        click.echo(f"{group.stem} ({family}): {len(group.papers)} papers")
+        for name in group.candidates:
+            more = f" +{len(name.papers) - 8}" if len(name.papers) > 8 else ""
+            click.echo(f"  {name.rank:>3}. {name.name}  {len(name.papers)} papers, {name.papers_per_month}/month  "
+                       f"[{', '.join(name.signs)}]  {' '.join(name.papers[:8])}{more}")
+            for paper_id, sentence in name.evidence:
+                click.echo(f"       {paper_id}: {sentence}")
 
 
 @cli.command()

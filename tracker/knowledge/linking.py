@@ -233,6 +233,21 @@ class ModelLinker:
                 break
         return [mentions[key] for key in sorted(mentions)]
 
+    def name_spans(self, text: str) -> list[tuple[int, int]]:
+        """Where a text names a catalog model or family (every alias match, false friends skipped), in order.
+
+        Unlike :meth:`link` it keeps every match, so callers can tell what stands next to a known name.
+        """
+        lowered = text.lower()
+        spans: set[tuple[int, int]] = set()
+        named = [(alias, pattern) for _m, alias, pattern in self.patterns]
+        named += [(alias, pattern) for _f, alias, pattern in self.family_patterns]
+        for alias, pattern in named:
+            if not self._may_contain(lowered, alias):
+                continue
+            spans.update(m.span() for m in pattern.finditer(text) if not _is_false_friend(text, *m.span()))
+        return sorted(spans)
+
 
 def link_papers_to_models(papers: Iterable[Paper], catalog: Catalog) -> dict[str, list[PaperLink]]:
     """``{paper id: model links}`` for every paper with at least one model-level link."""

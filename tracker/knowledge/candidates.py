@@ -1,0 +1,393 @@
+"""Model names the papers use that the catalog lacks: the models a maintainer should add next.
+
+Pure functions; ``llm-atlas catalog candidates`` is a thin wrapper over :func:`find_candidates`.
+
+1. :func:`extract_mentions` finds model-shaped names in each paper's title and abstract, without the catalog: a
+   stem of letters (CamelCase, capitals or a word: "Kimi", "GLM", "OLMo", "gpt") with a version or size glued
+   on or hyphenated ("Kimi-K2.5", "GLM-5.1", "OLMo-3-7B", "Qwen3.5-9B", "gpt-oss-safeguard-20b"), or spaced
+   parts that carry a digit ("Llama 3.1 8B", "Claude Opus 4.6", "Gemini 2.5 Flash"). A name needs a digit:
+   without one, a capitalised word is far more often an ordinary word than a model. Left out: names whose stem
+   the papers mostly write in lower case (an ordinary word: "Table 2", "Step 3"; an ordinary word in front,
+   "As Mistral-7B", is skipped and the name after it kept) and names whose only numbers are years ("AIME 2025").
+   Spellings of one model share a key: case, separators and an instruct/chat/base suffix do not count.
+2. :func:`find_candidates` keeps the names the catalog does not know and that look like models, groups them by
+   stem and ranks them by papers per month. It drops a name
+   - that a catalog model's alias matches (with the linker's own whole-name rules, so "Qwen3-VL-8B" and
+     "DeepSeek-V3.2-Exp" stay candidates while "Llama-3.1-8B-Instruct" is known);
+   - that names a release whose sizes the catalog has ("Qwen3" when "Qwen3-8B" is an alias);
+   - that shows no sign of being a model in any paper. The signs: its stem is a catalog family's name
+     ("GPT-5.4", "Kimi-K2.5"), it carries a parameter count ("Nemotron-Terminal-32B", "A3B"), it stands in a
+     list next to a name the catalog knows ("GPT-5.4 (0.726), DeepSeek-V3.2 (0.703)"), or "LLM" or "language
+     model" follows it ("model" alone also follows number formats and image models).
+   A family's name with a version ("GPT-5.4", "Claude Opus 4.6") is kept on purpose: it is exactly a model of a
+   known family that the catalog lacks. Only the bare family name ("Qwen", "ChatGPT") carries no digit and is
+   never a candidate.
+
+Measured on the bundled store (``scripts/candidates_eval.py``): leave-one-out recall over the catalog models named
+in at least 5 papers, and the hand-judged precision of the top 50 (``tests/fixtures/catalog/candidates_judged.tsv``);
+the figures are in the README.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from tracker.knowledge.catalog import Catalog
+from tracker.knowledge.linking import ModelLinker
+from tracker.paper import Paper
+
+# Spaced words that continue a model name after a part with a digit ("Gemini 2.5 Flash", "GPT-4o mini").
+_SPACED_WORDS = (
+    "Instruct|Chat|Base|mini|Mini|nano|Nano|Pro|Flash|Lite|Turbo|Max|Plus|Ultra|Preview|Thinking|Reasoning|"
+    "Opus|Sonnet|Haiku|Scout|Maverick|Coder|VL|Omni|Fast|Air|Exp|Codex|Heavy"
+)
+_NAME_RE = re.compile(
+    # Not inside a word, a path, an address or a longer name.
+    r"(?<![\w\-./@:+])"
+    r"[A-Za-z][A-Za-z0-9]*(?:\.\d+[A-Za-z0-9]*)*"  # the stem, maybe with a version glued on: Qwen2.5, GPT4o
+    r"(?:"
+    r"[-_][A-Za-z0-9]+(?:\.\d+[A-Za-z0-9]*)*"  # hyphenated parts: -3.1, -1.5B, -Instruct, -K2.5
+    r"|\x20(?=[A-Za-z]{0,3}\d)[A-Za-z]{0,3}\d[A-Za-z0-9]*(?:\.\d+[A-Za-z0-9]*)*"  # spaced, with a digit: " 3.1"
+    r"|\x20[A-Z][a-z]+(?=[\x20\-]\d)"  # a spaced word before a number: " Opus" in "Claude Opus 4.6"
+    rf"|(?:(?<=\d)|(?<=\d[A-Za-z]))\x20(?:{_SPACED_WORDS})(?![\w\-])"  # "Gemini 2.5 Flash", "GPT-4o mini"
+    r")*"
+    r"(?![\w])"
+)
+# Trailing lower-case words that describe rather than name ("Qwen3-8B-based", "GPT-4o-generated"); words that
+# are parts of model names are kept.
+_NAME_WORDS = frozenset({
+    "instruct", "chat", "base", "it", "hf", "mini", "nano", "pro", "flash", "lite", "turbo", "max", "plus", "ultra",
+    "preview", "thinking", "reasoning", "distill", "oss", "coder", "math", "vl", "exp", "air", "fast", "codex",
+    "large", "small", "medium", "xl", "xxl", "deduped", "moe", "omni", "sonnet", "opus", "haiku", "scout", "maverick",
+})
+# Variants of one model that papers write interchangeably: the key ignores them ("Llama-3.1-8B-Instruct").
+_VARIANT_WORDS = frozenset({"instruct", "chat", "base", "it", "hf"})
+_SPLIT = re.compile(r"[\s\-_]+")
+_SIZE = re.compile(r"(?:\d+x)?\d+(?:\.\d+)?[BbMm]|[AaEe]\d+(?:\.\d+)?[Bb]")
+_YEAR = re.compile(r"(?:19|20)\d\d")
+_DIGITS = re.compile(r"\d+(?:\.\d+)*")
+_STANDALONE_WORD = re.compile(r"(?<![\w\-./])[A-Za-z]+(?![\w\-])")
+_OPENS_SENTENCE = re.compile(r"[.!?:;\n]\s*\(?$")
+# What may stand between two names of one list: "A, B and C", "A (0.726), B", "A vs. B", "A/B".
+_LIST_GAP = re.compile(r"(?:\s*(?:\([^()]{0,30}\)|,|;|/|&|\band\b|\bor\b|\bvs\b\.?|\bversus\b))+\s*")
+# "model" alone follows number formats, image models and detectors too ("BF16 model", "SAM3 model"); these do not.
+_CALLED_MODEL = re.compile(
+    r"[\s\-]*(?:\([^()]{0,30}\)\s*)?(?:(?:base|instruct|chat|reasoning|open|open-weight)\s+)?"
+    r"(?:LLMs?|M?LLM\b|language\s+models?|LMs?|SLMs?)\b"
+)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\[])|\n")
+_EVIDENCE_CHARS = 320
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One model-shaped name in one paper."""
+
+    paper_id: str
+    published: date
+    name: str
+    key: str
+    stem: str
+    start: int
+    end: int
+    sentence: str
+    sized: bool
+    called_model: bool
+
+
+@dataclass
+class Candidate:
+    """A name the catalog lacks, with the papers that use it."""
+
+    name: str
+    key: str
+    stem: str
+    family: str | None
+    papers: list[str]
+    papers_per_month: float
+    evidence: list[tuple[str, str]]
+    variants: list[str]
+    signs: list[str]
+    rank: int = 0
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "rank": self.rank, "name": self.name, "family": self.family, "papers": len(self.papers),
+            "papers_per_month": self.papers_per_month, "paper_ids": self.papers,
+            "evidence": [{"paper": paper_id, "sentence": sentence} for paper_id, sentence in self.evidence],
+            "variants": self.variants, "signs": self.signs,
+        }
+
+
+@dataclass
+class CandidateGroup:
+    """Candidates sharing a family-like stem ("kimi": Kimi-K2.5, Kimi-K2.6 …), best first."""
+
+    stem: str
+    family: str | None
+    candidates: list[Candidate] = field(default_factory=list)
+
+    @property
+    def papers(self) -> list[str]:
+        return sorted({paper_id for candidate in self.candidates for paper_id in candidate.papers})
+
+    def as_dict(self, months: float) -> dict[str, object]:
+        return {"stem": self.stem, "family": self.family, "papers": len(self.papers),
+                "papers_per_month": round(len(self.papers) / months, 2),
+                "names": [candidate.as_dict() for candidate in self.candidates]}
+
+
+@dataclass
+class CandidateReport:
+    since: date | None
+    first: date | None
+    last: date | None
+    papers: int
+    months: float
+    candidates: list[Candidate]
+
+    def groups(self, top: int | None = None) -> list[CandidateGroup]:
+        """The best ``top`` candidates grouped by stem; groups in the order of their best candidate."""
+        groups: dict[str, CandidateGroup] = {}
+        for candidate in self.candidates[:top] if top else self.candidates:
+            group = groups.setdefault(candidate.stem, CandidateGroup(candidate.stem, candidate.family))
+            group.family = group.family or candidate.family
+            group.candidates.append(candidate)
+        return list(groups.values())
+
+    def as_dict(self, top: int | None = None) -> dict[str, object]:
+        return {
+            "since": self.since.isoformat() if self.since else None,
+            "first": self.first.isoformat() if self.first else None,
+            "last": self.last.isoformat() if self.last else None,
+            "papers": self.papers, "months": round(self.months, 2), "candidates": len(self.candidates),
+            "groups": [group.as_dict(self.months) for group in self.groups(top)],
+        }
+
+
+def _text(paper: Paper) -> str:
+    return f"{paper.title}\n{paper.abstract}"
+
+
+def _trim(name: str) -> str:
+    """Drop trailing descriptive words: "Qwen3-8B-based" is Qwen3-8B."""
+    while True:
+        match = re.search(r"[\s\-_]([a-z]+)$", name)
+        if not match or match.group(1) in _NAME_WORDS:
+            return name
+        name = name[: match.start()]
+
+
+def name_key(name: str) -> str:
+    """One key for the ways papers write one model: case, separators and instruct/chat suffixes do not count."""
+    parts = [part for part in _SPLIT.split(name.casefold()) if part]
+    while len(parts) > 1 and parts[-1] in _VARIANT_WORDS:
+        parts.pop()
+    return "".join(parts)
+
+
+def _stem(name: str) -> str:
+    match = re.match(r"[A-Za-z]+", name)
+    return match.group(0).casefold() if match else ""
+
+
+def _sentence(text: str, start: int, end: int) -> str:
+    """The sentence around a span, cut to about ``_EVIDENCE_CHARS`` characters around it."""
+    # Not finditer(text, 0, start): the look-ahead for the capital must see past ``start``.
+    begin = max((m.end() for m in _SENTENCE_END.finditer(text) if m.end() <= start), default=0)
+    stop = next((m.start() for m in _SENTENCE_END.finditer(text, end)), len(text))
+    if stop - begin > _EVIDENCE_CHARS:
+        half = (_EVIDENCE_CHARS - (end - start)) // 2
+        left, right = max(begin, start - half), min(stop, end + half)
+        return ("…" if left > begin else "") + text[left:right].strip() + ("…" if right < stop else "")
+    return text[begin:stop].strip()
+
+
+def common_words(papers: Sequence[Paper]) -> set[str]:
+    """Words the papers mostly write in lower case, standing alone: ordinary words ("table", "step", "and").
+
+    A word that opens a sentence is capitalised whatever it is, so those occurrences are not counted; a model's
+    name ("Llama", "Qwen", "Kimi") is written capitalised or glued to its version.
+    """
+    lower: Counter[str] = Counter()
+    total: Counter[str] = Counter()
+    for paper in papers:
+        text = _text(paper)
+        for match in _STANDALONE_WORD.finditer(text):
+            start = match.start()
+            if start > 2 and not _OPENS_SENTENCE.search(text[start - 4 : start]):
+                word = match.group(0)
+                folded = word.casefold()
+                total[folded] += 1
+                lower[folded] += word == folded
+    return {word for word, count in lower.items() if count >= 2 and count * 2 >= total[word]}
+
+
+def _names(text: str, common: set[str]) -> Iterator[tuple[int, str]]:
+    """(start, name) of every model-shaped name in a text, ordinary words in front of it left out."""
+    position = 0
+    while match := _NAME_RE.search(text, position):
+        start, name = match.start(), match.group(0)
+        words = name.split(" ")
+        if words[0][0].islower():
+            # A lower-case name is glued or hyphenated ("gpt-oss-20b", "llama3.2") and takes only a spaced size
+            # ("gpt-oss 20b"); "fine-tuned T5-base" and "using Qwen3-8B" start at the next word.
+            kept = 1
+            while kept < len(words) and _SIZE.fullmatch(words[kept]):
+                kept += 1
+            name = " ".join(words[:kept])
+            ordinary = not re.search(r"\d", name)
+        else:
+            # "As Mistral-7B", "Table 2": a capitalised ordinary word in front.
+            ordinary = words[0].casefold() in common and not re.search(r"\d", words[0])
+        if ordinary and len(words) > 1:
+            position = start + len(words[0]) + 1
+            continue
+        yield start, name
+        position = start + len(name)
+
+
+def extract_mentions(papers: Sequence[Paper], common: set[str] | None = None) -> list[Mention]:
+    """Every model-shaped name (with a digit) in the papers' titles and abstracts; no catalog needed.
+
+    ``common`` are the ordinary words (:func:`common_words`), by default counted in these papers.
+    """
+    common = common_words(papers) if common is None else common
+    mentions: list[Mention] = []
+    for paper in papers:
+        text = _text(paper)
+        for start, raw in _names(text, common):
+            name = _trim(raw)
+            stem = _stem(name)
+            if not re.search(r"\d", name) or len(stem) < 2 or stem in common or _only_years(name):
+                continue
+            end = start + len(name)
+            parts = [part for part in _SPLIT.split(name) if part]
+            mentions.append(Mention(
+                paper_id=paper.id, published=paper.published, name=name, key=name_key(name), stem=stem,
+                start=start, end=end, sentence=_sentence(text, start, end),
+                sized=any(_SIZE.fullmatch(part) for part in parts[1:]) or bool(_SIZE.search(parts[0][2:])),
+                called_model=bool(_CALLED_MODEL.match(text, end)),
+            ))
+    return mentions
+
+
+def _only_years(name: str) -> bool:
+    numbers = _DIGITS.findall(name)
+    return bool(numbers) and all(_YEAR.fullmatch(number) for number in numbers)
+
+
+def _listed_with_known(text: str, start: int, end: int, known: list[tuple[int, int]]) -> bool:
+    """Whether a catalog name stands next to this span in a list ("GPT-5.4 (0.726), DeepSeek-V3.2")."""
+    for known_start, known_end in known:
+        if known_end <= start and start - known_end <= 40 and _LIST_GAP.fullmatch(text, known_end, start):
+            return True
+        if known_start >= end and known_start - end <= 40 and _LIST_GAP.fullmatch(text, end, known_start):
+            return True
+    return False
+
+
+class _CatalogView:
+    """What the candidate filter asks of a catalog: is a name known, a release of known sizes, of a known family?"""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.linker = ModelLinker(catalog)
+        self.aliases = [
+            (tuple(part.casefold() for part in _SPLIT.split(alias) if part), pattern)
+            for _model, alias, pattern in self.linker.patterns
+        ]
+
+    def knows(self, name: str) -> bool:
+        """Whether a catalog model's alias matches in the name, by the linker's whole-name rules."""
+        folded = name.casefold()
+        return any(all(part in folded for part in parts) and pattern.search(name) for parts, pattern in self.aliases)
+
+    def is_sized_release(self, name: str) -> bool:
+        """"Qwen3" when the catalog has "Qwen3-8B": a release of several sizes, not one model."""
+        glued = "".join(part.casefold() for part in _SPLIT.split(name) if part)
+        return any(
+            "".join(parts[:cut]) == glued and _SIZE.fullmatch(parts[cut])
+            for parts, _pattern in self.aliases for cut in range(1, len(parts))
+        )
+
+    def family(self, name: str) -> str | None:
+        """The catalog family whose name the candidate starts with ("GPT-5.4": gpt), if any."""
+        return next((family for family, _alias, pattern in self.linker.family_patterns if pattern.match(name)), None)
+
+
+def _months(first: date, last: date) -> float:
+    """The window's length in months (at least one, so a week of papers is not scaled up)."""
+    return max(1.0, ((last - first).days + 1) / 30.44)
+
+
+def find_candidates(
+    papers: Sequence[Paper],
+    catalog: Catalog,
+    *,
+    since: date | None = None,
+    mentions: Sequence[Mention] | None = None,
+) -> CandidateReport:
+    """Rank the model names the papers use that the catalog lacks (see the module docstring for the rules).
+
+    ``mentions`` may be passed when the same papers are checked against several catalogs (they do not depend
+    on it); they must come from :func:`extract_mentions` of ``papers``.
+    """
+    scope = [paper for paper in papers if since is None or paper.published >= since]
+    in_scope = {paper.id for paper in scope}
+    found = [m for m in (extract_mentions(scope) if mentions is None else mentions) if m.paper_id in in_scope]
+    view = _CatalogView(catalog)
+    texts = {paper.id: _text(paper) for paper in scope}
+
+    by_key: dict[str, list[Mention]] = defaultdict(list)
+    for mention in found:
+        by_key[mention.key].append(mention)
+
+    known_spans: dict[str, list[tuple[int, int]]] = {}
+    candidates: list[Candidate] = []
+    for key, group in by_key.items():
+        surface = Counter(m.name for m in group)
+        # The commonest spelling; on a tie the plain one ("Gemma 4 E4B", not "Gemma-4-E4B-it"), then hyphens.
+        name = min(surface, key=lambda n: (-surface[n], _SPLIT.split(n)[-1].casefold() in _VARIANT_WORDS, " " in n, n))
+        if view.knows(name) or any(view.knows(variant) for variant in surface) or view.is_sized_release(name):
+            continue
+        family = view.family(name)
+        signs: set[str] = set()
+        if family:
+            signs.add("family")
+        for mention in group:
+            if mention.sized:
+                signs.add("size")
+            if mention.called_model:
+                signs.add("called a model")
+            if "listed" not in signs:
+                if mention.paper_id not in known_spans:
+                    known_spans[mention.paper_id] = view.linker.name_spans(texts[mention.paper_id])
+                if _listed_with_known(texts[mention.paper_id], mention.start, mention.end,
+                                      known_spans[mention.paper_id]):
+                    signs.add("listed")
+        if not signs:
+            continue
+        newest = sorted(group, key=lambda m: (m.published, m.paper_id), reverse=True)
+        evidence: list[tuple[str, str]] = []
+        for mention in newest:
+            if len(evidence) < 2 and mention.paper_id not in {paper_id for paper_id, _s in evidence}:
+                evidence.append((mention.paper_id, mention.sentence))
+        candidates.append(Candidate(
+            name=name, key=key, stem=_stem(name), family=family,
+            papers=sorted({m.paper_id for m in group}), papers_per_month=0.0, evidence=evidence,
+            variants=sorted(surface), signs=sorted(signs),
+        ))
+
+    first = min((paper.published for paper in scope), default=None)
+    last = max((paper.published for paper in scope), default=None)
+    months = _months(since or first, last) if first and last else 1.0
+    candidates.sort(key=lambda c: (-len(c.papers), c.key))
+    for rank, candidate in enumerate(candidates, start=1):
+        candidate.rank = rank
+        candidate.papers_per_month = round(len(candidate.papers) / months, 2)
+    return CandidateReport(since=since, first=first, last=last, papers=len(scope), months=months,
+                           candidates=candidates)
