@@ -1,7 +1,9 @@
-"""The search page's data (tracker/site/search_bundle.py) and query model (tracker/embedding/web_model.py).
+"""The site's search: the static query encoder (tracker/embedding/static_encoder.py), the compact codes
+(tracker/search/compact.py), the site index and its ranking (tracker/search/site_index.py, ``--method site``)
+and the bundle the page fetches from (tracker/site/search_bundle.py).
 
 The browser side is tested in tests/test_site_browser.py (real Chromium against the built site) and
-tests/test_web_search_js.py (the JavaScript against the Python it mirrors).
+tests/test_web_search_js.py (the page's worker under Node against the Python it mirrors).
 """
 
 from __future__ import annotations
@@ -15,99 +17,122 @@ import pytest
 from conftest import REPO, borrow_onnx_export
 
 from tracker.embedding.onnx_embedder import OnnxEmbedder
-from tracker.embedding.onnx_export import INT8_FILE, onnx_dir
-from tracker.embedding.web_model import ensure_web_model
+from tracker.embedding.static_encoder import shipped_static_encoder
 from tracker.knowledge.catalog import load_catalog
 from tracker.knowledge.topics import load_topics
 from tracker.paper import Paper
+from tracker.search.compact import build_lists, int8_rows, train_pq
 from tracker.search.index import PaperIndex, build_index
-from tracker.search.query import CONVEX_ALPHA, DEFAULT_METHOD, FUSION_DEPTH
+from tracker.search.query import PaperSearch
+from tracker.search.site_index import DEFAULT_SITE, SiteIndex
+from tracker.search.site_search import SiteSearch, published_dates, store_site_index
 from tracker.site.engine import SiteData
-from tracker.site.search_bundle import SEARCH_DIR, quantise_vectors, write_search_bundle
+from tracker.site.search_bundle import SEARCH_DIR, write_search_bundle
 from tracker.store import PaperStore
 
 
-def test_int8_vectors_keep_the_scores_and_the_top_ten() -> None:
-    # The point is the quantisation arithmetic, so any unit vectors will do.
+def test_static_encoder_points_where_the_search_model_does(onnx_cache: Path, llm_papers: list[Paper]) -> None:
+    """Titles are queries the encoder never saw (the store's papers were left out of its training)."""
+    encoder = shipped_static_encoder()
+    teacher = OnnxEmbedder(onnx_cache)
+    titles = [p.title for p in llm_papers[:60]]
+    ours = np.stack([encoder.full_query(t) for t in titles])
+    theirs = teacher.encode(titles)
+    cosines = np.sum(ours * theirs, axis=1)
+    assert cosines.mean() >= 0.8 and cosines.min() >= 0.5, (cosines.mean(), cosines.min())
+    # and much closer to its own text's vector than to the others': it is not a constant vector
+    assert (np.argmax(ours @ theirs.T, axis=1) == np.arange(len(titles))).mean() >= 0.9
+    assert encoder.meta["teacher"].startswith(OnnxEmbedder(onnx_cache).name)
+
+
+def test_pq_codes_keep_the_top_ten() -> None:
+    # The point is the quantisation arithmetic, so any vectors will do.
     rng = np.random.default_rng(3)
-    vectors = rng.normal(size=(2000, 384)).astype(np.float32)
-    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    codes, scales = quantise_vectors(vectors)
-    assert codes.dtype == np.int8 and scales.shape == (384,)
-    restored = codes.astype(np.float32) * scales
-    assert np.abs(restored - vectors).max() <= scales.max() / 2 + 1e-7
+    vectors = rng.normal(size=(3000, 64)).astype(np.float32)
+    lists = build_lists(vectors, 50)
+    assert lists.offsets[-1] == 3000 and sorted(lists.members) == list(range(3000))
+    assignment = np.zeros(3000, dtype=np.int64)
+    for number in range(len(lists)):
+        assignment[lists.members[lists.offsets[number] : lists.offsets[number + 1]]] = number
+    residuals = vectors - lists.centroids[assignment]
+    pq = train_pq(residuals, 16)
+    codes = pq.encode(residuals)
+    assert codes.dtype == np.uint8 and codes.shape == (3000, 16)
     overlaps = []
     for _ in range(20):
-        query = vectors[rng.integers(len(vectors))] + rng.normal(scale=0.05, size=384).astype(np.float32)
-        exact, approx = vectors @ query, restored @ query
-        assert np.abs(exact - approx).max() < 0.02
+        query = rng.normal(size=64).astype(np.float32)
+        tables = pq.tables(query)
+        approx = lists.centroids[assignment] @ query + tables[np.arange(16)[None, :], codes].sum(axis=1)
+        exact = vectors @ query
         overlaps.append(len(set(np.argsort(-exact)[:10]) & set(np.argsort(-approx)[:10])) / 10)
-    assert np.mean(overlaps) >= 0.9
-
-
-def test_browser_query_model_is_small_and_agrees_with_the_cli(onnx_cache: Path, llm_papers: list[Paper]) -> None:
-    import onnxruntime as ort
-    from tokenizers import Tokenizer
-
-    model, tokenizer_file = ensure_web_model(onnx_cache)
-    assert model.stat().st_size < 0.5 * (onnx_dir(onnx_cache) / INT8_FILE).stat().st_size  # the word table is int8
-    again, _ = ensure_web_model(onnx_cache)
-    assert again == model
-    tokenizer = Tokenizer.from_file(str(tokenizer_file))
-    tokenizer.no_padding()
-    tokenizer.enable_truncation(256)
-    session = ort.InferenceSession(str(model), providers=["CPUExecutionProvider"])
-    cli = OnnxEmbedder(onnx_cache)
-    queries = [p.title for p in llm_papers[:30]]
-    for query in queries:
-        ids = np.array([tokenizer.encode(query).ids], dtype=np.int64)
-        vector = session.run(None, {"input_ids": ids, "attention_mask": np.ones_like(ids),
-                                    "token_type_ids": np.zeros_like(ids)})[0][0]
-        assert abs(float(np.linalg.norm(vector)) - 1) < 1e-3
-        assert float(vector @ cli.encode_query(query)) >= 0.98, query
+    assert np.mean(overlaps) >= 0.5  # isotropic random vectors are the worst case for PQ (chance: 0.003)
+    again = train_pq(residuals, 16)
+    assert np.array_equal(again.codebook_codes, pq.codebook_codes)  # seeded, single-threaded: reproducible
+    codes8, scales = int8_rows(vectors)
+    assert np.abs(codes8 * scales[:, None] - vectors).max() <= scales.max() / 2 + 1e-6
 
 
 @pytest.fixture
-def bundle_repo(tmp_path: Path, llm_papers: list[Paper], onnx_cache: Path) -> tuple[Path, SiteData, PaperIndex, Path]:
+def small_store(tmp_path: Path, llm_papers: list[Paper], onnx_cache: Path) -> tuple[Path, PaperStore, PaperIndex, Path]:
     root = tmp_path / "repo"
     (root / "docs").mkdir(parents=True)
     store = PaperStore(root / "data")
-    store.upsert(llm_papers[:40])
+    store.upsert(llm_papers[:60])
     store.save()
     cache = tmp_path / "cache"
     borrow_onnx_export(cache, onnx_cache)
     build_index(store, cache)
+    return root, store, PaperIndex.load(cache), cache
+
+
+def test_site_index_is_reproducible_and_cached(small_store: tuple[Path, PaperStore, PaperIndex, Path]) -> None:
+    root, store, index, cache = small_store
+    published = published_dates(store)
+    site = store_site_index(index, published)
+    assert [published[i] for i in site.ids] == sorted(published[i] for i in site.ids)  # rows in date order
+    assert sorted(site.ids) == sorted(index.ids)
+    assert (index.folder / "site" / "site.npz").exists()
+    again = SiteIndex.build(index, shipped_static_encoder(), DEFAULT_SITE, [published[i] for i in index.ids])
+    assert np.array_equal(again.codes, site.codes) and np.array_equal(again.lists.members, site.lists.members)
+    assert again.lexical.terms == site.lexical.terms and np.array_equal(again.lexical.rows, site.lexical.rows)
+    loaded = store_site_index(index, published)
+    assert np.array_equal(loaded.neighbours, site.neighbours)
+    search = SiteSearch(PaperSearch(store, index))
+    hits = search.search("language model reasoning", 10)
+    assert len(hits) == 10 and hits[0].score >= hits[-1].score
+    related = search.related(site.ids[0], 10)
+    cli = PaperSearch(store, index).related(site.ids[0], 10)
+    assert [h.paper.id for h in related] == [h.paper.id for h in cli]  # "More like this" is exact
+
+
+def test_bundle_is_complete_consistent_and_reproducible(small_store: tuple[Path, PaperStore, PaperIndex, Path]) -> None:
+    root, store, index, cache = small_store
     data = SiteData.collect(store, load_catalog(REPO / "catalog"), load_topics(REPO / "catalog"))
-    return root, data, PaperIndex.load(cache), cache
-
-
-def test_bundle_is_complete_consistent_and_reproducible(bundle_repo: tuple[Path, SiteData, PaperIndex, Path]) -> None:
-    root, data, index, cache = bundle_repo
     report = write_search_bundle(root, data, index, cache)
     out = root / "docs" / SEARCH_DIR
-    first = {p.name: p.read_bytes() for p in out.iterdir()}
+    first = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     write_search_bundle(root, data, index, cache)
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == first  # byte-identical rebuild
+    assert {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()} == first
+    assert report.papers == 60 and set(report.files) == set(first)
 
     manifest = json.loads(first["manifest.json"])
-    assert set(manifest["fetched"]) <= set(first) and {"search.js", "worker.js"} <= set(first)
-    for name, size in manifest["bytes"].items():
-        assert len(first[name]) == size, name
-    assert report.papers == manifest["papers"] == len(index.ids) == 40
-    inflated = {name[: -len(".gz")]: gzip.decompress(first[name]) for name in manifest["fetched"]}
-    assert {name: len(blob) for name, blob in inflated.items()} == {
-        name[: -len(".gz")]: size for name, size in manifest["inflated_bytes"].items()}
-    assert len(inflated["vectors.i8"]) == 40 * manifest["dimension"]
-    scales = np.array(manifest["vectors"]["scales"])
-    restored = np.frombuffer(inflated["vectors.i8"], dtype=np.int8).reshape(40, -1) * scales
-    assert np.all(np.sum(restored * index.vectors, axis=1) > 0.99)
-
-    papers = json.loads(inflated["papers.json"])
-    assert [row[0] for row in papers["papers"]] == index.ids
-    linked = {model for row in papers["papers"] for model in row[4]}
-    assert linked and linked == set(papers["models"])
-    for model in papers["models"].values():  # links are relative to site/search/
+    for name in manifest["files"].values():
+        assert name in first
+    directory = json.loads(gzip.decompress(first[manifest["files"]["directory"]]))
+    for kind, count in (("l", manifest["lists"]["count"]), ("p", 4), ("n", 1), ("i", 1),
+                        ("t", -(-manifest["encoder"]["rows"] // manifest["encoder"]["chunk"]))):
+        assert len(directory[kind]) == 8 * count, kind
+        for number in range(count):  # every chunk is there, named by its content's hash
+            assert f"{kind}/{number}.{directory[kind][8 * number : 8 * number + 8]}.gz" in first
+    assert {"search.js", "worker.js"} <= set(first)
+    assert not any(name.endswith((".wasm", ".onnx", ".wasm.gz", ".onnx.gz")) for name in first)
+    site = store_site_index(index, published_dates(store))
+    chunks = [first[f"p/{n}.{directory['p'][8 * n : 8 * n + 8]}.gz"] for n in range(4)]
+    rows = [row for chunk in chunks for row in json.loads(gzip.decompress(chunk))]
+    assert [row[0] for row in rows] == site.ids
+    models = json.loads(gzip.decompress(first[manifest["files"]["models"]]))
+    linked = {model for row in rows for model in row[4]}
+    assert linked and linked == set(models)
+    for model in models.values():  # links are relative to site/search/
         assert model["page"].startswith("../generated/models/")
-    lexical = json.loads(inflated["lexical.json"])
-    assert lexical["terms"] and set(lexical["terms"].values()) <= set(range(len(lexical["vocabulary"])))
-    assert manifest["search"] == {"default_method": DEFAULT_METHOD, "alpha": CONVEX_ALPHA, "depth": FUSION_DEPTH}
+    assert manifest["search"]["probes"] == DEFAULT_SITE.probes and manifest["search"]["alpha"] == DEFAULT_SITE.alpha

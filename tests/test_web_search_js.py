@@ -1,31 +1,42 @@
 """The search page's JavaScript (tracker/site/web/) agrees with the Python it mirrors, run under Node.
 
-- tokenizer.js gives the ids of the ``tokenizers`` library (the model's own tokenizer.json) on real titles
-  and abstracts and on awkward text (accents, CJK, control characters, symbols, over-long words);
-- every word of the indexed texts reaches the BM25 column of its PyStemmer stem (the page looks words up in
-  a table made at build time), and most words no paper contains stem the same with npm's Porter2;
-- ranking.js scores BM25 from the packed arrays as ``LexicalIndex.scores`` does, and ranks dense, BM25 and
-  hybrid (convex fusion, filters) as ``tracker.search.query.rank_rows`` does.
+- tokenizer.js gives the ``tokenizers`` library's ids (the model's own tokenizer.json), mapped to the static
+  encoder's rows, on real titles and abstracts and on awkward text (accents, CJK, control characters, symbols);
+- the page's stems (npm Porter2 + the bundle's exceptions table) are PyStemmer's for every word of the indexed
+  texts, and for most words no paper contains;
+- the real worker (worker.js), fed the files of a bundle written by ``write_search_bundle`` from 301 real
+  papers, answers queries with the ranking of ``llm-atlas search --method site`` (``SiteSearch``): the same
+  query vector, lists, PQ scores, postings and fusion, for hybrid, dense and BM25, with date and model
+  filters and "More like this"; and it fetches only the chunks a query needs.
 """
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 import shutil
 import subprocess
+from datetime import date
 from pathlib import Path
 
-import numpy as np
 import pytest
-from conftest import REPO
+from conftest import REPO, borrow_onnx_export
 
+from tracker.embedding.static_encoder import QUERY_TOKENS, shipped_static_encoder
+from tracker.embedding.weights import base_model_path
+from tracker.knowledge.catalog import load_catalog
+from tracker.knowledge.topics import load_topics
 from tracker.paper import Paper
-from tracker.search.index import PaperIndex
-from tracker.search.lexical import TOKEN_PATTERN, LexicalIndex
-from tracker.search.query import CONVEX_ALPHA, FUSION_DEPTH, rank_rows
-from tracker.site.search_bundle import QUERY_TOKENS, lexical_arrays, vocabulary_text
+from tracker.search.filters import build_filters
+from tracker.search.index import PaperIndex, build_index
+from tracker.search.lexical import TOKEN_PATTERN
+from tracker.search.query import PaperSearch, SearchFilters
+from tracker.search.site_search import SiteSearch
+from tracker.site.engine import SiteData
+from tracker.site.search_bundle import SEARCH_DIR, vocabulary_text, write_search_bundle
 from tracker.site.web_bundle import node_modules
+from tracker.store import PaperStore
 
 HARNESS = Path(__file__).parent / "js" / "parity.mjs"
 AWKWARD = [
@@ -49,6 +60,8 @@ QUERIES = [
     "the of and",  # stop words only
     "Mixture-of-Experts routing MoE",
     "LLaMA fine-tuning with LoRA adapters",
+    "multilingual speech translation",
+    "safety alignment jailbreak attacks",
 ]
 
 
@@ -56,95 +69,146 @@ def run_node(request: dict) -> object:
     modules = node_modules(REPO)
     completed = subprocess.run([shutil.which("node") or "node", str(HARNESS)], input=json.dumps(request),
                                capture_output=True, text=True, env={"NODE_PATH": str(modules), "PATH": "/usr/bin:/bin"},
-                               timeout=120)
+                               timeout=300)
     assert completed.returncode == 0, completed.stderr[-2000:]
     return json.loads(completed.stdout)
 
 
-@pytest.fixture(scope="module")
-def tokenizer_file(onnx_cache: Path) -> Path:
-    from tracker.embedding.onnx_export import TOKENIZER_FILE, onnx_dir
-
-    return onnx_dir(onnx_cache) / TOKENIZER_FILE
-
-
-def test_tokenizer_matches_the_models_tokenizer(tokenizer_file: Path, corpus_papers: list[Paper],
-                                                tmp_path: Path) -> None:
+def test_tokenizer_gives_the_models_tokens_as_table_rows(corpus_papers: list[Paper], tmp_path: Path) -> None:
     from tokenizers import Tokenizer
 
+    tokenizer_file = base_model_path() / "tokenizer.json"
     reference = Tokenizer.from_file(str(tokenizer_file))
     reference.no_padding()
     reference.enable_truncation(QUERY_TOKENS)
+    encoder = shipped_static_encoder()
     texts = [*AWKWARD, *(p.title for p in corpus_papers), *(p.abstract for p in corpus_papers[:150])]
     vocab = tmp_path / "vocab.txt"
-    vocab.write_text(vocabulary_text(tokenizer_file), encoding="utf-8")
+    vocab.write_text(vocabulary_text(encoder, tokenizer_file), encoding="utf-8")
     ours = run_node({"task": "tokenize", "vocab": str(vocab), "max_tokens": QUERY_TOKENS, "texts": texts})
-    expected = [encoding.ids for encoding in reference.encode_batch(texts)]
+    expected = [[int(encoder.row_of[i]) for i in e.ids] for e in reference.encode_batch(texts)]
     mismatched = [(text[:60], a, b) for text, a, b in zip(texts, ours, expected, strict=True) if a != b]  # type: ignore[call-overload]
     assert not mismatched, mismatched[:3]
     assert len(texts) > 500
 
 
 @pytest.fixture(scope="module")
-def lexical(corpus_papers: list[Paper]) -> LexicalIndex:
-    return LexicalIndex.build([p.id for p in corpus_papers], [(p.title, p.abstract) for p in corpus_papers])
+def bundle(tmp_path_factory: pytest.TempPathFactory, corpus_papers: list[Paper],
+           onnx_cache: Path) -> tuple[Path, SiteSearch, dict]:
+    """A search bundle written from the 301 papers of the 2026-07-01 listing, and the CLI's site search on them."""
+    root = tmp_path_factory.mktemp("parity") / "repo"
+    (root / "docs").mkdir(parents=True)
+    store = PaperStore(root / "data")
+    store.upsert(list({p.id: p for p in corpus_papers}.values()))
+    store.save()
+    cache = root / ".cache"
+    borrow_onnx_export(cache, onnx_cache)
+    build_index(store, cache)
+    data = SiteData.collect(store, load_catalog(REPO / "catalog"), load_topics(REPO / "catalog"))
+    index = PaperIndex.load(cache)
+    write_search_bundle(root, data, index, cache)
+    folder = root / "docs" / SEARCH_DIR
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    return folder, SiteSearch(PaperSearch(store, index)), manifest
 
 
-def pack(lexical: LexicalIndex, papers: list[Paper], folder: Path) -> dict:
-    blob, meta = lexical_arrays(lexical, [(p.title, p.abstract) for p in papers])
-    (folder / "lexical.bin").write_bytes(blob)
-    return meta
-
-
-def test_every_corpus_word_gets_the_stem_the_index_was_built_with(lexical: LexicalIndex, corpus_papers: list[Paper],
-                                                                   tmp_path: Path) -> None:
-    meta = pack(lexical, corpus_papers, tmp_path)
+def test_stems_are_pystemmers_for_every_indexed_word(bundle: tuple[Path, SiteSearch, dict],
+                                                     corpus_papers: list[Paper]) -> None:
+    folder, search, manifest = bundle
+    lexicon = json.loads(gzip.decompress((folder / manifest["files"]["lexicon"]).read_bytes()))
     words = sorted({w for p in corpus_papers for w in re.findall(TOKEN_PATTERN, f"{p.title} {p.abstract}".lower())})
-    # words no paper contains: the page stems them itself (Porter2 from npm), so most, not all, agree
     unseen = sorted({w + suffix for w in words if w.isalpha() and len(w) > 4 for suffix in ("s", "ing", "ed")}
                     - set(words))[:3000]
-    answers = run_node({"task": "columns", "blob": str(tmp_path / "lexical.bin"), "meta": meta,
-                        "papers": len(lexical), "words": words + unseen})
-
-    def python_columns(word: str) -> list[int]:
-        return [lexical.vocabulary[t] for t in lexical.tokens(word) if t in lexical.vocabulary]
-
+    answers = run_node({"task": "stems", "stopwords": lexicon["stopwords"], "exceptions": lexicon["exceptions"],
+                        "queries": words + unseen})
+    python = [search.site.stems(w) for w in words + unseen]
     assert len(words) > 5000
-    seen_wrong = [w for w, a in zip(words, answers, strict=False) if a != python_columns(w)]  # type: ignore[call-overload]
-    assert not seen_wrong, seen_wrong[:10]
-    unseen_answers = answers[len(words):]  # type: ignore[index]
-    agree = sum(a == python_columns(w) for w, a in zip(unseen, unseen_answers, strict=True))
+    wrong = [w for w, a, b in zip(words, answers, python, strict=False) if a != b]  # type: ignore[call-overload]
+    assert not wrong, wrong[:10]
+    agree = sum(a == b for a, b in zip(answers[len(words):], python[len(words):], strict=True))  # type: ignore[index]
     assert agree >= 0.95 * len(unseen), f"only {agree} of {len(unseen)} unseen words stem as PyStemmer does"
 
 
-def test_bm25_scores_from_the_packed_arrays_match_python(lexical: LexicalIndex, corpus_papers: list[Paper],
-                                                         tmp_path: Path) -> None:
-    meta = pack(lexical, corpus_papers, tmp_path)
-    answers = run_node({"task": "lexical", "blob": str(tmp_path / "lexical.bin"), "meta": meta,
-                        "papers": len(lexical), "queries": QUERIES})
-    for query, answer in zip(QUERIES, answers, strict=True):  # type: ignore[call-overload]
-        assert answer["columns"] == [lexical.vocabulary[t] for t in lexical.tokens(query) if t in lexical.vocabulary]
-        np.testing.assert_allclose(answer["scores"], lexical.scores(query), rtol=1e-4, atol=1e-4, err_msg=query)
-    assert any(max(a["scores"]) > 0 for a in answers)  # type: ignore[union-attr]
+def _worker(folder: Path, messages: list[dict]) -> list[dict]:
+    return run_node({"task": "worker", "folder": str(folder), "messages": messages})  # type: ignore[return-value]
 
 
-def test_ranking_matches_rank_rows(lexical: LexicalIndex, corpus_papers: list[Paper]) -> None:
-    # The point here is the arithmetic of fusion and filtering, so the vectors may be any unit vectors.
-    rng = np.random.default_rng(7)
-    vectors = rng.normal(size=(len(corpus_papers), 384)).astype(np.float32)
-    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    index = PaperIndex([p.id for p in corpus_papers], vectors, lexical=lexical)
-    allowed = np.array([p.published.day % 2 == 0 or i % 3 == 0 for i, p in enumerate(corpus_papers)])
-    cases, expected = [], []
-    for number, query in enumerate(QUERIES):
-        vector = rng.normal(size=384).astype(np.float32)
-        vector /= np.linalg.norm(vector)
-        for method in ("dense", "bm25", "hybrid"):
-            mask = allowed if number % 2 else None
-            expected.append([row for row, _ in rank_rows(index, query, lambda v=vector: v, method, 10, mask)])
-            cases.append({"method": method, "k": 10, "dense": (index.vectors @ vector).tolist(),
-                          "lexical": lexical.scores(query).tolist(), "alpha": CONVEX_ALPHA, "depth": FUSION_DEPTH,
-                          "allowed": mask.astype(int).tolist() if mask is not None else None})
-    ours = run_node({"task": "rank", "cases": cases})
-    assert ours == expected
-    assert sum(len(rows) for rows in expected) > 150
+def test_worker_ranks_as_the_cli_site_method(bundle: tuple[Path, SiteSearch, dict]) -> None:
+    folder, search, manifest = bundle
+    messages, expected = [], []
+    for query in QUERIES:
+        for method in ("hybrid", "dense", "bm25"):
+            messages.append({"type": "search", "id": len(messages) + 1, "query": query, "method": method, "k": 20,
+                             "filters": {}})
+            expected.append((query, method, [(h.paper.id, h.score) for h in search.search(query, 20, method=method)]))
+    answers = _worker(folder, messages)
+    agreeing = 0
+    for (query, method, want), got in zip(expected, answers, strict=True):
+        answer = got["answer"]
+        assert answer["type"] == "results" and answer["stage"] == "final", answer
+        ids = [h["id"] for h in answer["hits"]]
+        assert len(ids) == len(want), (query, method)
+        if not want:  # stop words only: no word matches
+            agreeing += 1
+            continue
+        # scores agree to float32 rounding; near-ties may swap places, so compare scores by id, and the sets
+        scores = {h["id"]: h["score"] for h in answer["hits"]}
+        overlap = len(set(ids[:10]) & {i for i, _ in want[:10]}) / max(1, min(10, len(want)))
+        assert overlap >= 0.9, (query, method, ids[:10], want[:10])
+        for paper_id, score in want:
+            if paper_id in scores:
+                assert abs(scores[paper_id] - score) < 1e-4 * max(1.0, abs(score)), (query, method, paper_id)
+        agreeing += ids == [i for i, _ in want]
+    assert agreeing >= 0.9 * len(expected), f"only {agreeing} of {len(expected)} rankings identical"
+    assert sum(len(w) for _, _, w in expected) > 300
+
+
+def test_worker_fetches_only_what_a_query_needs(bundle: tuple[Path, SiteSearch, dict]) -> None:
+    folder, search, manifest = bundle
+    answers = _worker(folder, [
+        {"type": "search", "id": 1, "query": QUERIES[0], "method": "hybrid", "k": 10, "filters": {}},
+        {"type": "search", "id": 2, "query": QUERIES[0], "method": "hybrid", "k": 10, "filters": {}},
+        {"type": "search", "id": 3, "query": QUERIES[1], "method": "hybrid", "k": 10, "filters": {}},
+    ])
+    first, again, other = (a["fetched"] for a in answers)
+    names = [f["name"] for f in first]
+    assert len(names) == len(set(names))  # each file once
+    lists = [n for n in names if n.startswith("l/")]
+    assert len(lists) == min(manifest["search"]["probes"], manifest["lists"]["count"]) < manifest["lists"]["count"]
+    tokens = [n for n in names if n.startswith("t/")]
+    assert 0 < len(tokens) < manifest["encoder"]["rows"] / manifest["encoder"]["chunk"] / 10
+    assert [n for n in names if n.startswith("x/")] and [n for n in names if n.startswith("p/")]
+    assert not [n for n in names if n.startswith(("n/", "i/", "k/"))]  # like and filter data: not for a plain query
+    assert again == []  # a repeated query: nothing new
+    assert all(f["name"] not in names for f in other)
+
+
+def test_worker_filters_and_more_like_this_match_the_cli(bundle: tuple[Path, SiteSearch, dict]) -> None:
+    folder, search, manifest = bundle
+    site = search.site
+    dates = sorted({search.base.store.get(i).published.isoformat() for i in site.ids})  # type: ignore[union-attr]
+    since, until = dates[len(dates) // 3], dates[2 * len(dates) // 3]
+    models = json.loads(gzip.decompress((folder / manifest["files"]["models"]).read_bytes()))
+    model = max(models, key=lambda m: models[m]["papers"])
+    cases = [
+        ({"since": since, "until": until},
+         SearchFilters(since=date.fromisoformat(since), until=date.fromisoformat(until))),
+        ({"model": model}, None),
+    ]
+    messages, expected = [], []
+    for query in QUERIES[:4]:
+        for page_filters, cli_filters in cases:
+            if cli_filters is None:
+                cli_filters = build_filters(search.base.store, REPO / "catalog", models=[model])
+            messages.append({"type": "search", "id": len(messages) + 1, "query": query, "method": "hybrid", "k": 10,
+                             "filters": page_filters})
+            expected.append([h.paper.id for h in search.search(query, 10, cli_filters)])
+    seed = site.ids[len(site.ids) // 2]
+    messages.append({"type": "like", "id": len(messages) + 1, "paper": seed, "k": 20, "filters": {}})
+    expected.append([h.paper.id for h in search.related(seed, 20)])
+    answers = _worker(folder, messages)
+    for want, got in zip(expected, answers, strict=True):
+        ids = [h["id"] for h in got["answer"]["hits"]]
+        assert len(set(ids) & set(want)) >= 0.9 * len(want) and len(ids) == len(want), (ids, want)
+    assert answers[-1]["answer"]["seed"]["id"] == seed and seed not in [h["id"] for h in answers[-1]["answer"]["hits"]]
+    assert sum(len(w) for w in expected) > 40

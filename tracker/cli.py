@@ -24,6 +24,8 @@ from tracker.search.query import DEFAULT_METHOD, METHODS
 from tracker.settings import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
+# the CLI's methods plus the site's page's own ranking (tracker.search.site_search), measured like the others
+SEARCH_METHODS = (*METHODS, "site")
 
 
 def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
@@ -363,9 +365,10 @@ def search_options(func: F) -> F:
 @cli.command()
 @click.argument("query")
 @search_options
-@click.option("--method", type=click.Choice(METHODS), default=DEFAULT_METHOD, show_default=True,
+@click.option("--method", type=click.Choice(SEARCH_METHODS), default=DEFAULT_METHOD, show_default=True,
               help="dense (MiniLM vectors), bm25 (words) or hybrid (both: a convex combination of their normalised "
-                   "scores; best on the held-out evaluation sets).")
+                   "scores; best on the held-out evaluation sets); site ranks as the site's search page does "
+                   "(static query encoder, compact paper codes, cut postings; README \"Search in the site\").")
 @folder_options
 def search(settings: Settings, query: str, k: int, since: date | None, until: date | None,
            category: tuple[str, ...], model: tuple[str, ...], topic: tuple[str, ...], method: str,
@@ -379,6 +382,11 @@ def search(settings: Settings, query: str, k: int, since: date | None, until: da
     """
     searcher = _searcher(settings)
     filters = _filters(settings, since, until, category, model, searcher.store, topic)
+    if method == "site":
+        from tracker.search.site_search import SiteSearch
+
+        _print_hits(SiteSearch(searcher).search(query, k, filters), as_json)
+        return
     _print_hits(searcher.search(query, k, filters, method=method), as_json)
 
 
@@ -398,8 +406,8 @@ def related(settings: Settings, arxiv_id: str, k: int, since: date | None, until
 @click.argument("beir_dir", type=click.Path(path_type=Path))
 @click.option("-k", "k", default=10, show_default=True, type=click.IntRange(1, 100), metavar="N",
               help="Cut-off of nDCG, Recall and MRR.")
-@click.option("--method", type=click.Choice(METHODS), default=DEFAULT_METHOD, show_default=True,
-              help="The search method to evaluate.")
+@click.option("--method", type=click.Choice(SEARCH_METHODS), default=DEFAULT_METHOD, show_default=True,
+              help="The search method to evaluate (site: the site's search page's ranking).")
 @click.option("--embedder", "backend", type=click.Choice(BACKENDS), default=DEFAULT_BACKEND, show_default=True,
               help="How documents and queries are embedded.")
 @click.option("--split", default="test", show_default=True, metavar="NAME",

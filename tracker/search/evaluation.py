@@ -26,10 +26,13 @@ import numpy as np
 
 from tracker.atomic import atomic_write_text
 from tracker.embedding.embedders import DEFAULT_BACKEND, TextEmbedder, make_embedder
+from tracker.embedding.static_encoder import StaticEncoder, shipped_static_encoder
 from tracker.errors import AtlasError, InputError
 from tracker.search.index import PaperIndex
 from tracker.search.lexical import LexicalIndex
 from tracker.search.query import DEFAULT_METHOD, rank_rows
+from tracker.search.site_index import DEFAULT_SITE, SiteIndex, SiteSettings
+from tracker.search.site_search import SITE_METHOD
 from tracker.search.vectors import EmbeddingCache, embed_texts
 from tracker.settings import eval_dir as eval_root
 
@@ -193,8 +196,22 @@ def index_beir(beir: BeirSet, cache_dir: Path, embedder: TextEmbedder,
                       lexical=lexical)
 
 
+def run_site_queries(index: PaperIndex, beir: BeirSet, depth: int = RECALL_DEPTH,
+                     query_ids: Iterable[str] | None = None, settings: SiteSettings = DEFAULT_SITE,
+                     encoder: StaticEncoder | None = None) -> dict[str, list[str]]:
+    """The site's ranking (``--method site``): the set indexed as the site's page is, queries by the static encoder."""
+    site = SiteIndex.build(index, encoder or shipped_static_encoder(), settings)
+    run: dict[str, list[str]] = {}
+    for query_id in sorted(query_ids if query_ids is not None else beir.qrels):
+        ranked = site.rank(beir.queries[query_id], "hybrid", depth + 1)
+        run[query_id] = [site.ids[r] for r, _ in ranked if site.ids[r] != query_id][:depth]
+    return run
+
+
 def run_queries(index: PaperIndex, beir: BeirSet, embedder: TextEmbedder, method: str,
                 depth: int = RECALL_DEPTH, query_ids: Iterable[str] | None = None) -> dict[str, list[str]]:
+    if method == SITE_METHOD:
+        return run_site_queries(index, beir, depth, query_ids)
     wanted = sorted(query_ids if query_ids is not None else beir.qrels)
     texts = [beir.queries[q] for q in wanted]
     # All query vectors at once (batched), and only when the method uses them.

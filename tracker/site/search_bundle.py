@@ -1,20 +1,27 @@
 """The data behind the site's search page (``docs/search.md``): written into ``docs/generated/search/``.
 
-Everything the browser needs to answer as ``llm-atlas search`` does, with no server:
+The page answers as ``llm-atlas search --method site`` does (``tracker.search.site_index``), from files it
+fetches only when a query needs them, so the first answer by meaning costs a few hundred KB at any store size
+(Pagefind's design, extended to vectors):
 
-Each data file is stored gzipped (``NAME.gz``) and inflated by the browser.
+- ``manifest.json``: counts, settings, and the names of the few whole-site files; the only file a browser
+  asks again on every visit (everything else is named by its content, so a cached copy is always right);
+- ``vocab``: the WordPiece vocabulary in the static encoder's row order (the page's tokenizer);
+  ``t/<chunk>``: the token table, ``TOKEN_CHUNK`` rows per file (int8 rows + float32 scales; frequent tokens first,
+  so the first chunks serve most queries);
+- ``centroids`` + ``codebook``: the inverted lists' centroids and the product quantiser's codebooks (int8);
+  ``l/<list>``: one file per list: its papers' site rows (uint32) and PQ codes (uint8);
+- ``lexicon``: stop words, the words whose PyStemmer stem npm's Porter2 gets wrong, and the first stem of each
+  postings chunk; ``x/<chunk>``: postings (site rows, uint8 weights, one scale per stem) of a range of stems;
+- ``p/<chunk>``: title, first authors, date and linked models of ``META_CHUNK`` consecutive papers, fetched for
+  shown results only; ``n/<chunk>``: each paper's precomputed nearest papers ("More like this");
+- ``i/<chunk>``: paper ids in id order with their site rows (``?like=ID`` names a paper by id);
+- ``models``: the linked models' names and pages; ``k/<model>``: the site rows linked to a model (model filter);
+  ``dates``: the first site row of every date (rows are in date order, so a date filter is a row range);
+- ``directory``: the content hash of every chunk, so chunk names change only when their bytes do.
 
-- ``papers.json``: per paper, in index order: id, title, first authors, date, linked models; the models'
-  names and pages (the page builds its model filter from them).
-- ``vectors.i8``: the index's paper vectors as int8, row-major, one scale per dimension in the manifest
-  (a quarter of float32; scores differ by ~1e-3, well under the gaps that order the top ten).
-- ``lexical.bin`` + ``lexical.json``: the BM25 index (same word-major weights as the CLI's) with its
-  vocabulary of stems and stop words, so the page fuses dense and BM25 scores exactly as ``hybrid`` does.
-- ``model.onnx`` + ``vocab.txt``: the query encoder (``tracker.embedding.web_model``) and its WordPiece vocabulary.
-- ``manifest.json``: sizes, dtypes, offsets, fusion settings (taken from ``tracker.search.query``), and a digest
-  the page appends to every data URL, so a browser never mixes files of two builds.
-
-The JavaScript (``tracker/site/web/``) is bundled beside them by ``tracker.site.web_bundle``.
+Every data file is stored gzipped (``.gz``) and inflated by the browser (``DecompressionStream``): static hosts
+do not compress binary files. The JavaScript (``tracker/site/web/``) is bundled beside them (``web_bundle``).
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ import gzip
 import hashlib
 import json
 import re
+import struct
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,23 +39,28 @@ from typing import Any
 import numpy as np
 
 from tracker.atomic import write_if_changed
-from tracker.embedding.weights import DIMENSION
+from tracker.embedding.static_encoder import QUERY_TOKENS, StaticEncoder, shipped_static_encoder
+from tracker.embedding.weights import base_model_path
 from tracker.errors import IndexNotBuiltError
-from tracker.search.index import PaperIndex, build_index
-from tracker.search.lexical import TOKEN_PATTERN, LexicalIndex, _stemmer
-from tracker.site.engine import SiteData, relative_link
 from tracker.paper import Paper
-from tracker.search.query import CONVEX_ALPHA, DEFAULT_METHOD, FUSION_DEPTH
+from tracker.search.index import PaperIndex, build_index
+from tracker.search.lexical import TOKEN_PATTERN, _stemmer
+from tracker.search.site_index import NEIGHBOURS, SiteIndex
+from tracker.search.site_search import store_site_index
 from tracker.settings import GENERATED, docs_dir
+from tracker.site.engine import SiteData, relative_link
+from tracker.site.web_bundle import bundle_scripts, porter2_stems
 from tracker.store import PaperStore
-from tracker.site.web_bundle import WASM_FILE, bundle_scripts
-from tracker.embedding.web_model import ensure_web_model
 
 SEARCH_DIR = f"{GENERATED}/search"  # under docs/
 SEARCH_PAGE = "search.md"  # the hand-written page, at site/search/
-# Query length the page tokenises to (a query is a sentence or two; the CLI truncates at 256 too).
-QUERY_TOKENS = 256
 AUTHORS_SHOWN = 3
+TOKEN_CHUNK = 64  # token rows per file: a query's rare tokens each cost one small file
+META_CHUNK = 16  # papers per metadata file: a shown result costs ~2 KB, wherever it is
+LIKE_CHUNK = 64  # papers per neighbours file
+ID_CHUNK = 512  # paper ids per file of the id -> row table ("More like this" links name a paper by id)
+LEXICAL_CHUNK_BYTES = 16_384  # postings bytes per file (before gzip); a stem with more gets a file of its own
+MANIFEST_VERSION = 3
 
 
 @dataclass
@@ -81,132 +94,225 @@ def current_index(store: PaperStore, cache_dir: Path, log: Any = None,
     return PaperIndex.load(cache_dir)
 
 
-def quantise_vectors(vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """int8 codes and one float32 scale per dimension (``vector ≈ codes * scales``)."""
-    vectors = np.asarray(vectors, dtype=np.float32).reshape(-1, DIMENSION)
-    peak = np.abs(vectors).max(axis=0) if len(vectors) else np.ones(DIMENSION, dtype=np.float32)
-    scales = np.where(peak > 0, peak / 127.0, 1.0).astype(np.float32)
-    codes = np.clip(np.rint(vectors / scales), -127, 127).astype(np.int8)
-    return codes, scales
+def _gz(blob: bytes) -> bytes:
+    return gzip.compress(blob, 9, mtime=0)
 
 
-def surface_terms(lexical: LexicalIndex, texts: list[tuple[str, str]]) -> dict[str, int]:
-    """``{word as written (lower case): its stem's column}`` for every word of the indexed texts.
-
-    The page stems a query word by looking it up here, so it gets exactly PyStemmer's stem, the one the
-    index was built with; only words no paper contains fall back to a JavaScript Porter2 stemmer (npm's
-    wink-porter2-stemmer follows an older Snowball and differs on ~1% of words, e.g. "added", "organize").
-    """
-    split = re.compile(TOKEN_PATTERN).findall
-    words = sorted({w for title, abstract in texts for w in split(f"{title} {abstract}".lower())} - lexical.stopwords)
-    stems = _stemmer().stemWords(words) if words else []
-    return {w: lexical.vocabulary[s] for w, s in zip(words, stems, strict=True) if s in lexical.vocabulary}
+def _hash(blob: bytes) -> str:
+    return hashlib.sha256(blob).hexdigest()[:8]
 
 
-def lexical_arrays(lexical: LexicalIndex, texts: list[tuple[str, str]]) -> tuple[bytes, dict[str, Any]]:
-    """The BM25 matrix packed for the browser: uint32 pointers, uint16/uint32 documents, uint16 weights."""
-    weights = np.asarray(lexical.data, dtype=np.float32)
-    peak = float(weights.max()) if len(weights) else 1.0
-    scale = peak / 65535.0 if peak > 0 else 1.0
-    # 16-bit weights: a relative error of ~1e-5 of the largest weight, far below what reorders results
-    codes = np.clip(np.rint(weights / scale), 0, 65535).astype("<u2")
-    doc_type = "<u2" if len(lexical.ids) <= 65536 else "<u4"
-    parts = [np.asarray(lexical.indptr, dtype="<u4"), np.asarray(lexical.indices, dtype=doc_type), codes]
-    offsets, blob, at = [], bytearray(), 0
+def _pack(*parts: np.ndarray) -> bytes:
+    """Arrays back to back, each starting 4-byte aligned (typed-array views need it)."""
+    out = bytearray()
     for part in parts:
-        raw = part.tobytes()
-        offsets.append(at)
-        blob += raw
-        at += len(raw)
-        blob += b"\0" * (-at % 4)  # keep every array 4-byte aligned for typed-array views
-        at += -at % 4
-    meta = {
-        "vocabulary": list(lexical.vocabulary), "stopwords": sorted(lexical.stopwords),
-        "terms": surface_terms(lexical, texts),
-        "title_weight": lexical.title_weight, "weight_scale": scale,
-        "indptr": {"offset": offsets[0], "count": len(parts[0]), "type": "uint32"},
-        "docs": {"offset": offsets[1], "count": len(parts[1]), "type": "uint16" if doc_type == "<u2" else "uint32"},
-        "weights": {"offset": offsets[2], "count": len(parts[2]), "type": "uint16"},
-    }
-    return bytes(blob), meta
+        out += np.ascontiguousarray(part).tobytes()
+        out += b"\0" * (-len(out) % 4)
+    return bytes(out)
 
 
-def papers_json(papers: list[Paper], data: SiteData) -> dict[str, Any]:
-    """``papers`` in index order; their links and the catalog come from ``data``."""
-    rows = []
-    used: set[str] = set()
-    for paper in papers:
-        models = sorted({link.model for link in data.links.get(paper.id, [])})
-        used.update(models)
-        authors = paper.authors[:AUTHORS_SHOWN] + (["et al."] if len(paper.authors) > AUTHORS_SHOWN else [])
-        rows.append([paper.id, paper.title, ", ".join(authors), paper.published.isoformat(), models])
-    catalog = data.catalog
-    models_out = {
-        model_id: {"name": catalog.models[model_id].name, "family": catalog.models[model_id].family,
-                   "page": relative_link(SEARCH_PAGE, f"generated/models/{model_id}.md")}
-        for model_id in sorted(used)
-    }
-    return {"fields": ["id", "title", "authors", "published", "models"], "papers": rows, "models": models_out}
+def _with_header(header: dict[str, Any], *parts: np.ndarray) -> bytes:
+    """uint32 length + JSON header (padded to 4 bytes) + arrays: one file, one fetch."""
+    text = json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode()
+    text += b" " * (-len(text) % 4)
+    return struct.pack("<I", len(text)) + text + _pack(*parts)
 
 
-def vocabulary_text(tokenizer_json: Path) -> str:
-    """The WordPiece vocabulary, one token per line in id order (all the page's tokenizer needs)."""
+def vocabulary_text(encoder: StaticEncoder, tokenizer_json: Path) -> str:
+    """The WordPiece vocabulary, one token per line, in the order of the static encoder's rows."""
     spec = json.loads(tokenizer_json.read_text(encoding="utf-8"))
     vocab: dict[str, int] = spec["model"]["vocab"]
-    tokens = sorted(vocab, key=vocab.__getitem__)
-    if [vocab[t] for t in tokens] != list(range(len(tokens))):
+    by_id = sorted(vocab, key=vocab.__getitem__)
+    if [vocab[t] for t in by_id] != list(range(len(by_id))):
         raise ValueError(f"{tokenizer_json}: vocabulary ids are not 0..n-1")
-    return "\n".join(tokens) + "\n"
+    if len(encoder.order) != len(by_id):
+        raise ValueError(f"the static encoder has {len(encoder.order)} rows for {len(by_id)} tokens")
+    return "\n".join(by_id[int(i)] for i in encoder.order) + "\n"
+
+
+def token_chunks(encoder: StaticEncoder) -> list[bytes]:
+    """``TOKEN_CHUNK`` rows per file: int8 codes (rows x rank), then float32 scales."""
+    out = []
+    for start in range(0, len(encoder.codes), TOKEN_CHUNK):
+        codes = encoder.codes[start : start + TOKEN_CHUNK]
+        scales = encoder.scales[start : start + TOKEN_CHUNK].astype("<f4")
+        out.append(_pack(codes, scales))
+    return out
+
+
+def stem_exceptions(site: SiteIndex, texts: list[tuple[str, str]], root: Path) -> dict[str, str]:
+    """``{word: PyStemmer stem}`` for the indexed texts' words whose npm Porter2 stem differs.
+
+    The page stems a query word with npm's Porter2 (``wink-porter2-stemmer``, an older Snowball that differs
+    on ~1% of words, e.g. "added", "organize"); for every word some paper contains, this table gives the stem the
+    index was built with instead.
+    """
+    split = re.compile(TOKEN_PATTERN).findall
+    words = sorted({w for title, abstract in texts for w in split(f"{title} {abstract}".lower())}
+                   - site.lexical.stopwords)
+    ours = _stemmer().stemWords(words) if words else []
+    theirs = porter2_stems(root, words)
+    known = site.lexical.position
+    return {w: s for w, s, t in zip(words, ours, theirs, strict=True) if s != t and s in known}
+
+
+def lexical_chunks(site: SiteIndex) -> tuple[list[str], list[bytes]]:
+    """Postings split by stem range: (first stem of each chunk, chunk files)."""
+    lex = site.lexical
+    firsts: list[str] = []
+    files: list[bytes] = []
+    start = 0
+    terms = len(lex.terms)
+    while start < terms:
+        end, size = start, 0
+        while end < terms:
+            grown = size + 5 * int(lex.offsets[end + 1] - lex.offsets[end])  # 4 bytes a row + 1 a weight
+            if end > start and grown > LEXICAL_CHUNK_BYTES:
+                break
+            size, end = grown, end + 1
+        low, high = int(lex.offsets[start]), int(lex.offsets[end])
+        header = {"terms": lex.terms[start:end],
+                  "offsets": [int(o) - low for o in lex.offsets[start : end + 1]],
+                  "scales": [float(s) for s in lex.scales[start:end]]}
+        files.append(_with_header(header, lex.rows[low:high].astype("<u4"), lex.weights[low:high]))
+        firsts.append(lex.terms[start])
+        start = end
+    return firsts, files
+
+
+def list_files(site: SiteIndex) -> list[bytes]:
+    """One file per inverted list: site rows (uint32), then PQ codes (uint8, rows x subspaces)."""
+    lists = site.lists
+    out = []
+    for number in range(len(lists)):
+        members = lists.members[lists.offsets[number] : lists.offsets[number + 1]]
+        out.append(_pack(np.asarray(members, dtype="<u4"), site.codes[members]))
+    return out
+
+
+def paper_rows(site: SiteIndex, data: SiteData) -> tuple[list[list[Any]], dict[str, list[int]]]:
+    """Per site row: id, title, first authors, date, linked models; and each model's site rows."""
+    by_id = {p.id: p for p in data.papers}
+    rows: list[list[Any]] = []
+    linked: dict[str, list[int]] = {}
+    for row, paper_id in enumerate(site.ids):
+        paper: Paper = by_id[paper_id]
+        models = sorted({link.model for link in data.links.get(paper.id, [])})
+        for model in models:
+            linked.setdefault(model, []).append(row)
+        authors = paper.authors[:AUTHORS_SHOWN] + (["et al."] if len(paper.authors) > AUTHORS_SHOWN else [])
+        rows.append([paper.id, paper.title, ", ".join(authors), paper.published.isoformat(), models])
+    return rows, linked
+
+
+def date_starts(rows: list[list[Any]]) -> list[list[Any]]:
+    """``[[date, first row], ...]``: rows are in date order, so a date filter is a range of rows."""
+    out: list[list[Any]] = []
+    for row, paper in enumerate(rows):
+        if not out or out[-1][0] != paper[3]:
+            out.append([paper[3], row])
+    return out
+
+
+def _json(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def write_search_bundle(root: Path, data: SiteData, index: PaperIndex, cache_dir: Path,
                         log: Any = None) -> SearchBundleReport:
     """Write the search data and scripts under ``docs/generated/search/`` (only files whose bytes changed)."""
     out = docs_dir(root) / SEARCH_DIR
-    scripts = bundle_scripts(root)
-    model_file, tokenizer_file = ensure_web_model(cache_dir, log)
-    codes, scales = quantise_vectors(index.vectors)
+    encoder = shipped_static_encoder()
+    published = {p.id: p.published.isoformat() for p in data.papers}
+    site = store_site_index(index, published, encoder=encoder, log=log)
+    rows, linked = paper_rows(site, data)
     by_id = {p.id: p for p in data.papers}
-    papers = [by_id[paper_id] for paper_id in index.ids]  # the index's row order, which the vectors follow
-    lexical_blob, lexical_meta = lexical_arrays(index.lexical, [(p.title, p.abstract) for p in papers])
-    raw: dict[str, bytes] = {
-        "papers.json": json.dumps(papers_json(papers, data), ensure_ascii=False, separators=(",", ":")).encode(),
-        "vectors.i8": codes.tobytes(),
-        "lexical.bin": lexical_blob,
-        "lexical.json": json.dumps(lexical_meta, ensure_ascii=False, separators=(",", ":")).encode(),
-        "vocab.txt": vocabulary_text(tokenizer_file).encode("utf-8"),
-        "model.onnx": model_file.read_bytes(),
-        WASM_FILE: scripts.pop(WASM_FILE),
+    texts = [(by_id[i].title, by_id[i].abstract) for i in site.ids]
+    catalog = data.catalog
+    models = {model_id: {"name": catalog.models[model_id].name, "family": catalog.models[model_id].family,
+                         "page": relative_link(SEARCH_PAGE, f"generated/models/{model_id}.md"),
+                         "papers": len(linked[model_id])}
+              for model_id in sorted(linked)}
+    files = bundle_files(root, site, encoder, rows, linked, models, stem_exceptions(site, texts, root))
+    files.update(bundle_scripts(root))
+    files["manifest.json"] = manifest_json(site, encoder, files, index.embedder_name)
+    write_files(out, files)
+    return SearchBundleReport(papers=len(site.ids), files={name: len(blob) for name, blob in sorted(files.items())})
+
+
+def bundle_files(root: Path, site: SiteIndex, encoder: StaticEncoder, rows: list[list[Any]],
+                 linked: dict[str, list[int]], models: dict[str, Any], exceptions: dict[str, str]) -> dict[str, bytes]:
+    """Every data file of the bundle, by name (chunks named by their content's hash); the manifest lists them."""
+    firsts, lexical = lexical_chunks(site)
+    chunked: dict[str, list[bytes]] = {
+        "t": token_chunks(encoder),
+        "l": list_files(site),
+        "x": lexical,
+        "p": [_json(rows[i : i + META_CHUNK]) for i in range(0, len(rows), META_CHUNK)],
+        "n": [np.asarray(site.neighbours[i : i + LIKE_CHUNK], dtype="<i4").tobytes()
+              for i in range(0, len(rows), LIKE_CHUNK)],
     }
-    # The worker's downloads are stored gzipped and inflated in the browser (DecompressionStream): static
-    # hosts compress text but not a .onnx or, often, a .wasm file, and these two are 90% of the bytes.
-    files: dict[str, bytes] = {f"{name}.gz": gzip.compress(blob, 9, mtime=0) for name, blob in raw.items()}
-    files.update(scripts)
-    digest = hashlib.sha256()
-    for name in sorted(files):
-        digest.update(name.encode())
-        digest.update(hashlib.sha256(files[name]).digest())
+    by_paper = sorted(range(len(site.ids)), key=lambda r: site.ids[r])  # "More like this" names a paper by id
+    id_chunks = [by_paper[i : i + ID_CHUNK] for i in range(0, len(by_paper), ID_CHUNK)]
+    chunked["i"] = [_json({"ids": [site.ids[r] for r in chunk], "rows": chunk}) for chunk in id_chunks]
+    singles: dict[str, bytes] = {
+        "vocab": vocabulary_text(encoder, base_model_path() / "tokenizer.json").encode("utf-8"),
+        "centroids": _pack(site.lists.centroid_codes, site.lists.centroid_scales.astype("<f4")),
+        "codebook": _pack(site.pq.codebook_codes, site.pq.codebook_scales.astype("<f4")),
+        "lexicon": _json({"stopwords": sorted(site.lexical.stopwords), "firsts": firsts, "exceptions": exceptions}),
+        "models": _json(models),
+        "dates": _json(date_starts(rows)),
+    }
+    files: dict[str, bytes] = {}
+    directory: dict[str, Any] = {}
+    for kind, blobs in chunked.items():
+        hashes = []
+        for number, blob in enumerate(blobs):
+            packed = _gz(blob)
+            hashes.append(_hash(packed))
+            files[f"{kind}/{number}.{hashes[-1]}.gz"] = packed
+        directory[kind] = "".join(hashes)
+    directory["ifirsts"] = [site.ids[chunk[0]] for chunk in id_chunks]
+    directory["k"] = {}
+    for model_id in sorted(linked):
+        packed = _gz(np.asarray(linked[model_id], dtype="<u4").tobytes())
+        directory["k"][model_id] = _hash(packed)
+        files[f"k/{model_id}.{directory['k'][model_id]}.gz"] = packed
+    singles["directory"] = _json(directory)
+    for name, blob in singles.items():
+        packed = _gz(blob)
+        files[f"{name}.{_hash(packed)}.gz"] = packed
+    return files
+
+
+def manifest_json(site: SiteIndex, encoder: StaticEncoder, files: dict[str, bytes], embedder: str) -> bytes:
+    """The one file asked for again on every visit: settings, counts and the names of the whole-site files."""
+    names = {name.split(".")[0]: name for name in files if "/" not in name and name.endswith(".gz")}
+    settings = site.settings
     manifest = {
-        "version": 2,
-        "digest": digest.hexdigest()[:16],
-        "papers": len(index.ids),
-        "dimension": DIMENSION,
-        "embedder": index.embedder_name,
-        "vectors": {"file": "vectors.i8.gz", "type": "int8", "scales": [float(s) for s in scales]},
-        "model": {"file": "model.onnx.gz", "vocab": "vocab.txt.gz", "runtime": f"{WASM_FILE}.gz",
-                  "max_tokens": QUERY_TOKENS, "lowercase": True, "output": "sentence_embedding"},
-        "lexical": {"file": "lexical.bin.gz", "meta": "lexical.json.gz"},
-        "papers_file": "papers.json.gz",
-        "search": {"default_method": DEFAULT_METHOD, "alpha": CONVEX_ALPHA, "depth": FUSION_DEPTH},
-        # what the worker downloads before its first answer by meaning (the page's progress bar)
-        "fetched": sorted(f"{name}.gz" for name in raw),
-        "bytes": {name: len(blob) for name, blob in sorted(files.items())},
-        "inflated_bytes": {f"{name}.gz": len(blob) for name, blob in sorted(raw.items())},
+        "version": MANIFEST_VERSION,
+        "digest": _hash(b"".join(_hash(files[n]).encode() for n in sorted(files))),
+        "papers": len(site.ids),
+        "files": names,
+        "encoder": {"name": encoder.name, "rank": encoder.rank, "rows": len(encoder.codes),
+                    "chunk": TOKEN_CHUNK, "max_tokens": QUERY_TOKENS},
+        "lists": {"count": len(site.lists), "subspaces": site.pq.subspaces,
+                  "pieces": int(site.pq.codebook_codes.shape[1])},
+        "chunks": {"meta": META_CHUNK, "like": LIKE_CHUNK, "neighbours": NEIGHBOURS},
+        "search": {"alpha": settings.alpha, "unknown": settings.unknown, "depth": settings.depth,
+                   "probes": settings.probes, "lexical_depth": settings.lexical_depth},
+        "embedder": embedder,
     }
-    files["manifest.json"] = (json.dumps(manifest, indent=1) + "\n").encode()
+    return (json.dumps(manifest, indent=1) + "\n").encode()
+
+
+def write_files(out: Path, files: dict[str, bytes]) -> None:
+    """Write what changed, and remove files (and folders) of an older build or layout."""
     for name, blob in files.items():
         write_if_changed(out / name, blob)
-    for stale in sorted(out.iterdir()):  # files of an older layout
-        if stale.name not in files and stale.is_file():
+    for stale in sorted(p for p in out.rglob("*") if p.is_file()):
+        if stale.relative_to(out).as_posix() not in files:
             stale.unlink()
-    return SearchBundleReport(papers=len(index.ids), files={name: len(blob) for name, blob in sorted(files.items())})
+    for folder in sorted((p for p in out.rglob("*") if p.is_dir()), reverse=True):
+        if not any(folder.iterdir()):
+            folder.rmdir()

@@ -1,15 +1,17 @@
-"""The search page's JavaScript, bundled from ``tracker/site/web/`` with esbuild (npm), and onnxruntime-web's WebAssembly.
+"""The search page's JavaScript, bundled from ``tracker/site/web/`` with esbuild (npm).
 
-``npm ci`` (``make site`` runs it) puts esbuild, onnxruntime-web and the Porter2 stemmer under
-``node_modules/`` beside ``package.json``; nothing is fetched from a CDN when the site runs. The bundles are
-ES modules: the page script (``search.js``) and its worker (``worker.js``, with onnxruntime-web inside).
+``npm ci`` (``make site`` runs it) puts esbuild and the Porter2 stemmer under ``node_modules/`` beside
+``package.json``; nothing is fetched from a CDN when the site runs. The bundles are ES modules: the page script
+(``search.js``) and its worker (``worker.js``: tokenizer, static query encoder, ranking; no WebAssembly).
 The sources ship inside the package (like its templates); ``node_modules/`` is looked for in the site's
 repository first, then in the checkout the package runs from.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import subprocess
 import tempfile
 from pathlib import Path
@@ -17,15 +19,13 @@ from pathlib import Path
 from tracker.errors import AtlasError
 
 ENTRY_POINTS = ("search.js", "worker.js")
-WASM_FILE = "ort-wasm-simd-threaded.wasm"
 
 
 SOURCES = Path(__file__).parent / "web"
 
 
 def _needed(folder: Path) -> list[Path]:
-    return [folder / ".bin" / "esbuild", folder / "onnxruntime-web" / "dist" / WASM_FILE,
-            folder / "wink-porter2-stemmer" / "package.json"]
+    return [folder / ".bin" / "esbuild", folder / "wink-porter2-stemmer" / "package.json"]
 
 
 def node_modules(root: Path) -> Path:
@@ -39,7 +39,7 @@ def node_modules(root: Path) -> Path:
 
 
 def bundle_scripts(root: Path) -> dict[str, bytes]:
-    """``{file name: bytes}`` for the page script, the worker and the WebAssembly runtime."""
+    """``{file name: bytes}`` for the page script and the worker."""
     root = Path(root)
     modules = node_modules(root)
     with tempfile.TemporaryDirectory() as scratch:
@@ -52,6 +52,32 @@ def bundle_scripts(root: Path) -> dict[str, bytes]:
         if completed.returncode != 0:
             detail = (completed.stderr.strip().splitlines() or ["(no output)"])[0]
             raise AtlasError(f"bundling {SOURCES} with esbuild failed: {detail}")
-        files = {name: (Path(scratch) / name).read_bytes() for name in ENTRY_POINTS}
-    files[WASM_FILE] = (modules / "onnxruntime-web" / "dist" / WASM_FILE).read_bytes()
-    return files
+        return {name: (Path(scratch) / name).read_bytes() for name in ENTRY_POINTS}
+
+
+_STEM_SCRIPT = """
+import stem from "wink-porter2-stemmer";
+let text = "";
+process.stdin.on("data", (d) => { text += d; });
+process.stdin.on("end", () => { process.stdout.write(JSON.stringify(JSON.parse(text).map((w) => stem(w)))); });
+"""
+
+
+def porter2_stems(root: Path, words: list[str]) -> list[str]:
+    """What the page's Porter2 stemmer (npm ``wink-porter2-stemmer``, run by Node) makes of each word."""
+    if not words:
+        return []
+    modules = node_modules(Path(root))
+    node = shutil.which("node")
+    if node is None:
+        raise AtlasError("node is missing: the search page's stemmer is checked with Node.js (apt-get install nodejs)")
+    with tempfile.TemporaryDirectory() as scratch:
+        script = Path(scratch) / "stem.mjs"
+        # an ES module resolves packages from its own folder upwards, so link node_modules beside it
+        (Path(scratch) / "node_modules").symlink_to(modules.resolve())
+        script.write_text(_STEM_SCRIPT, encoding="utf-8")
+        completed = subprocess.run([node, str(script)], input=json.dumps(words), capture_output=True, text=True)
+    if completed.returncode != 0:
+        raise AtlasError(f"stemming with Node failed: {completed.stderr.strip()[:200]}")
+    stems: list[str] = json.loads(completed.stdout)
+    return stems

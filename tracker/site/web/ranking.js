@@ -1,94 +1,174 @@
-// Ranking over the site's search data, mirroring tracker/search/query.py (rank_rows, convex_fusion) and
-// tracker/search/lexical.py (LexicalIndex.scores), so the page answers as `llm-atlas search` does.
+// The site's ranking, mirroring tracker/search/site_index.py (SiteIndex.rank, dense, convex_site_fusion) and
+// tracker/embedding/static_encoder.py (the query vector), so the page answers as `llm-atlas search --method site`.
+// Products are rounded to float32 (Math.fround) where numpy computes in float32, so both sides agree closely.
 import stem from "wink-porter2-stemmer";
 
 // Python's (?u)\b\w\w+\b: runs of two or more letters, digits or underscores
 const WORD = /[\p{L}\p{N}_]{2,}/gu;
 
-/** The query's words as the index's columns: a word some paper contains is looked up (its exact PyStemmer
- *  stem, computed at build time); any other word is stemmed here (Porter2) and looked up by its stem. */
-export function lexicalColumns(query, stopwords, terms, columns) {
+/** The query's BM25 stems, as LexicalIndex.tokens: lower case, stop words out, then PyStemmer's stem — taken from
+ *  the exceptions table for the words where npm's Porter2 differs, Porter2's otherwise. */
+export function queryStems(query, stopwords, exceptions) {
   const out = [];
   for (const word of (query.toLowerCase().match(WORD) || [])) {
     if (stopwords.has(word)) continue;
-    const column = terms.has(word) ? terms.get(word) : columns.get(stem(word));
-    if (column !== undefined) out.push(column);
+    out.push(exceptions.has(word) ? exceptions.get(word) : stem(word));
   }
   return out;
 }
 
-export class Lexical {
-  constructor(meta, buffer, papers) {
-    const view = (spec) => {
-      const Type = { uint16: Uint16Array, uint32: Uint32Array }[spec.type];
-      return new Type(buffer, spec.offset, spec.count);
-    };
-    this.column = new Map(meta.vocabulary.map((word, i) => [word, i]));
-    this.terms = new Map(Object.entries(meta.terms));
-    this.stopwords = new Set(meta.stopwords);
-    this.indptr = view(meta.indptr);
-    this.docs = view(meta.docs);
-    this.weights = view(meta.weights);
-    this.scale = meta.weight_scale;
-    this.papers = papers;
+/** Index of the chunk holding a stem: the last chunk whose first stem is <= it (firsts sorted as Python sorts). */
+export function chunkOf(firsts, term) {
+  let low = 0, high = firsts.length - 1, found = -1;
+  while (low <= high) {
+    const mid = (low + high) >> 1;
+    if (compareStrings(firsts[mid], term) <= 0) { found = mid; low = mid + 1; } else high = mid - 1;
   }
-
-  /** BM25 score of every paper (0 where no query word occurs); a repeated word counts again. */
-  scores(query) {
-    const out = new Float32Array(this.papers);
-    for (const column of lexicalColumns(query, this.stopwords, this.terms, this.column)) {
-      for (let at = this.indptr[column]; at < this.indptr[column + 1]; at++) {
-        out[this.docs[at]] += this.weights[at] * this.scale;
-      }
-    }
-    return out;
-  }
+  return found;
 }
 
-/** Cosine of a query (float) to every paper (int8 codes times per-dimension scales). */
-export function denseScores(query, codes, scales, papers, dimension) {
-  const q = new Float32Array(dimension);
-  for (let d = 0; d < dimension; d++) q[d] = query[d] * scales[d];
+/** Python's str ordering (by code point), not UTF-16 units. */
+export function compareStrings(a, b) {
+  const x = Array.from(a), y = Array.from(b);
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const d = x[i].codePointAt(0) - y[i].codePointAt(0);
+    if (d) return d;
+  }
+  return x.length - y.length;
+}
+
+/** Parse one postings chunk: {term: {rows: Uint32Array, weights: Uint8Array, scale}}. */
+export function parsePostings(bytes) {
+  const { header, at } = readHeader(bytes);
+  const total = header.offsets[header.offsets.length - 1];
+  const rows = new Uint32Array(bytes.buffer, bytes.byteOffset + at, total);
+  const weights = new Uint8Array(bytes.buffer, bytes.byteOffset + at + 4 * total, total);
+  const out = new Map();
+  header.terms.forEach((term, i) => {
+    const [start, end] = [header.offsets[i], header.offsets[i + 1]];
+    out.set(term, { rows: rows.subarray(start, end), weights: weights.subarray(start, end), scale: header.scales[i] });
+  });
+  return out;
+}
+
+export function readHeader(bytes) {
+  const length = new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0, true);
+  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(4, 4 + length)));
+  return { header, at: 4 + length };
+}
+
+/** BM25 score of every row, summed stem by stem in query order (SiteLexical.scores). */
+export function lexicalScores(stems, postings, papers) {
   const out = new Float32Array(papers);
-  for (let row = 0, base = 0; row < papers; row++, base += dimension) {
-    let sum = 0;
-    for (let d = 0; d < dimension; d++) sum += q[d] * codes[base + d];
-    out[row] = sum;
+  for (const term of stems) {
+    const found = postings.get(term);
+    if (!found) continue;
+    const scale = Math.fround(found.scale);
+    for (let i = 0; i < found.rows.length; i++) {
+      out[found.rows[i]] += Math.fround(found.weights[i] * scale);
+    }
   }
   return out;
 }
 
-/** Rows of the k best scores among allowed rows, best first; ties go to the lower row (as top_rows). */
+/** Mean of the token rows' vectors (StaticEncoder.encode_rows): codes * per-row scale, summed, / count. */
+export function queryVector(rows, rowVector, rank) {
+  const sum = new Float64Array(rank);
+  for (const row of rows) {
+    const { codes, scale } = rowVector(row);
+    for (let d = 0; d < rank; d++) sum[d] += Math.fround(codes[d] * scale);
+  }
+  const out = new Float32Array(rank);
+  if (rows.length) for (let d = 0; d < rank; d++) out[d] = sum[d] / rows.length;
+  return out;
+}
+
+/** int8 rows times one scale per row (compact.dequantise), as float32. */
+export function dequantise(codes, scales, width) {
+  const out = new Float32Array(codes.length);
+  for (let i = 0; i < codes.length; i++) out[i] = Math.fround(codes[i] * scales[Math.floor(i / width)]);
+  return out;
+}
+
+/** Dot products of the query with each row of a float32 matrix. */
+export function dots(matrix, vector, rows, width) {
+  const out = new Float32Array(rows);
+  for (let r = 0; r < rows; r++) {
+    let sum = 0;
+    for (let d = 0; d < width; d++) sum += Math.fround(matrix[r * width + d] * vector[d]);
+    out[r] = sum;
+  }
+  return out;
+}
+
+/** (subspaces x pieces) dot products of the query's pieces with the codebooks (ProductQuantizer.tables). */
+export function pqTables(vector, books, subspaces, pieces, width) {
+  const out = new Float32Array(subspaces * pieces);
+  for (let m = 0; m < subspaces; m++) {
+    for (let p = 0; p < pieces; p++) {
+      let sum = 0;
+      const base = (m * pieces + p) * width;
+      for (let w = 0; w < width; w++) sum += Math.fround(books[base + w] * vector[m * width + w]);
+      out[m * pieces + p] = sum;
+    }
+  }
+  return out;
+}
+
+/** Scores of one list's papers: query · centroid + sum of table lookups; only allowed rows. */
+export function scoreList(members, codes, tables, base, subspaces, pieces, allowed) {
+  const rows = [], scores = [];
+  for (let i = 0; i < members.length; i++) {
+    const row = members[i];
+    if (allowed && !allowed[row]) continue;
+    let sum = 0;
+    for (let m = 0; m < subspaces; m++) sum += tables[m * pieces + codes[i * subspaces + m]];
+    rows.push(row);
+    scores.push(Math.fround(base + Math.fround(sum)));
+  }
+  return { rows, scores };
+}
+
+/** Indices of scores best first; ties to the lower row (top_rows). */
 export function topRows(scores, k, allowed = null) {
   const rows = [];
-  for (let row = 0; row < scores.length; row++) {
-    if (allowed === null || allowed[row]) rows.push(row);
-  }
+  for (let row = 0; row < scores.length; row++) if (allowed === null || allowed[row]) rows.push(row);
   rows.sort((a, b) => scores[b] - scores[a] || a - b);
   return rows.slice(0, Math.max(0, k));
 }
 
-/** [[row, score]] best first, for one query: "dense", "bm25" or "hybrid" (convex fusion). */
-export function rankRows({ method, k, dense, lexical, allowed = null, alpha = 0.6, depth = 100 }) {
-  if (method === "dense") return topRows(dense, k, allowed).map((r) => [r, dense[r]]);
-  let lex = lexical;
-  if (allowed !== null) lex = lexical.map((s, row) => (allowed[row] ? s : 0));
-  const matching = lex.reduce((n, s) => n + (s > 0 ? 1 : 0), 0);
-  if (method === "bm25") return topRows(lex, Math.min(k, matching)).map((r) => [r, lex[r]]);
+/** Rows whose BM25 score is > 0, best first (ties to the lower row), at most k. */
+export function topMatching(scores, k) {
+  const rows = [];
+  for (let row = 0; row < scores.length; row++) if (scores[row] > 0) rows.push(row);
+  rows.sort((a, b) => scores[b] - scores[a] || a - b);
+  return rows.slice(0, Math.max(0, k));
+}
+
+/** [[row, score]] best first: "bm25", "dense" or "hybrid" (SiteIndex.rank); dense = {rows, scores} of the lists read;
+ *  a word match outside them gets `unknown` as its meaning part (convex_site_fusion). */
+export function siteRank({ method, k, lexical, dense = null, alpha = 0.5, unknown = 0.5, depth = 100 }) {
+  if (method === "bm25") return topMatching(lexical, k).map((r) => [r, lexical[r]]);
+  const order = dense.rows.map((_, i) => i);
+  order.sort((a, b) => dense.scores[b] - dense.scores[a] || dense.rows[a] - dense.rows[b]);
   const deep = Math.max(depth, k);
-  const union = new Set([...topRows(dense, deep, allowed), ...topRows(lex, Math.min(deep, matching))]);
+  if (method === "dense") return order.slice(0, k).map((i) => [dense.rows[i], dense.scores[i]]);
+  const known = new Map(dense.rows.map((row, i) => [row, dense.scores[i]]));
+  const union = new Set([...order.slice(0, deep).map((i) => dense.rows[i]), ...topMatching(lexical, deep)]);
   const rows = [...union].sort((a, b) => a - b);
   if (!rows.length) return [];
   let low = Infinity, high = -Infinity, best = 0;
   for (const r of rows) {
-    low = Math.min(low, dense[r]);
-    high = Math.max(high, dense[r]);
-    best = Math.max(best, lex[r]);
+    if (known.has(r)) {
+      low = Math.min(low, known.get(r));
+      high = Math.max(high, known.get(r));
+    }
+    best = Math.max(best, lexical[r]);
   }
   const spread = high - low;
   const combined = rows.map((r) => {
-    const densePart = spread > 0 ? (dense[r] - low) / spread : 1;
-    const lexicalPart = best > 0 ? lex[r] / best : 0;
+    const densePart = known.has(r) ? (spread > 0 ? (known.get(r) - low) / spread : 1) : unknown;
+    const lexicalPart = best > 0 ? lexical[r] / best : 0;
     return [r, alpha * densePart + (1 - alpha) * lexicalPart];
   });
   combined.sort((a, b) => b[1] - a[1] || a[0] - b[0]);

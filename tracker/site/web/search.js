@@ -21,8 +21,8 @@ let dataLoaded = false;
 const timing = { start: performance.now(), firstAnswer: null, firstSemantic: null };
 window.atlasSearchTiming = timing;
 
-function megabytes(bytes) {
-  return (bytes / 1e6).toFixed(1);
+function kilobytes(bytes) {
+  return Math.round(bytes / 1e3);
 }
 
 // the model asked for in the address, until the list of models has arrived
@@ -110,7 +110,7 @@ function showHits(message) {
     statusLine.replaceChildren(`${message.hits.length} papers closest to `, element("q", null, message.seed.title),
       ` (${Math.round(message.ms)} ms). `);
   } else if (message.stage === "words") {
-    statusLine.textContent = `${message.hits.length} word matches while the language model loads…`;
+    statusLine.textContent = `${message.hits.length} word matches while the meaning search loads…`;
   } else {
     statusLine.textContent = message.hits.length
       ? `${message.hits.length} papers by ${name} (${Math.round(message.ms)} ms).`
@@ -122,8 +122,8 @@ function showHits(message) {
 worker.onmessage = (event) => {
   const message = event.data;
   if (message.type === "progress") {
-    if (!results.childElementCount) {
-      statusLine.textContent = `Loading the search data: ${megabytes(message.loaded)} of ${megabytes(message.total)} MB…`;
+    if (!results.childElementCount && results.dataset.stage === "pending") {
+      statusLine.textContent = `Searching: ${kilobytes(message.loaded)} KB of search data fetched…`;
     }
   } else if (message.type === "ready" && message.what === "data") {
     dataLoaded = true;

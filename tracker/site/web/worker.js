@@ -1,57 +1,28 @@
-// The search page's worker: loads the site's search data lazily, embeds queries with the ONNX model
-// (onnxruntime-web, WebAssembly, one thread) and ranks papers off the page's main thread.
+// The search page's worker: fetches only the pieces of the site's search data a query needs (tracker/site/
+// search_bundle.py lays them out), embeds the query with the static token table and ranks papers off the page's
+// main thread, as `llm-atlas search --method site` does.
 //
 // Messages in:  {type: "load"} | {type: "search", id, query, method, k, filters} | {type: "like", id, paper, k, filters}
-// Messages out: {type: "progress", loaded, total, phase} | {type: "ready", what: "data", models, papers}
+// Messages out: {type: "ready", what: "data", models, papers} | {type: "progress", loaded}
 //               {type: "results", id, stage: "words" | "final", method, hits, ms} | {type: "error", id, message}
-import * as ort from "onnxruntime-web/wasm";
 import { WordPieceTokenizer } from "./tokenizer.js";
-import { Lexical, denseScores, rankRows, topRows } from "./ranking.js";
+import {
+  chunkOf, compareStrings, dequantise, dots, lexicalScores, parsePostings, pqTables, queryStems, queryVector,
+  scoreList, siteRank, topRows,
+} from "./ranking.js";
 
 const here = new URL("./", import.meta.url);
 let manifest = null;
-let data = null; // {papers, models, codes, scales, lexical, dimension, row}
-let encoder = null; // {session, tokenizer}
-let dataReady = null;
-let modelReady = null;
-let latest = null; // id of the newest request: a query waiting for the model answers only if still newest
-const progress = { loaded: 0, total: 0 };
+let base = null; // {directory, models, lexicon: {stopwords, exceptions, firsts}}
+let encoder = null; // {tokenizer, centroids, books}
+let baseReady = null;
+let encoderReady = null;
+let latest = null; // id of the newest request: an older one stops when it would wait
+const cache = new Map(); // file name -> promise of its inflated bytes (each file is fetched once per visit)
+const progress = { loaded: 0 };
 
 function post(message) {
   self.postMessage(message);
-}
-
-async function fetchBytes(name) {
-  const url = new URL(`${name}?v=${manifest.digest}`, here);
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`${name}: HTTP ${response.status}`);
-  const length = Number(response.headers.get("content-length")) || 0;
-  if (!response.body) {
-    const whole = new Uint8Array(await response.arrayBuffer());
-    progress.loaded += whole.length;
-    return name.endsWith(".gz") ? inflate(whole) : whole;
-  }
-  const reader = response.body.getReader();
-  const chunks = [];
-  let received = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    received += value.length;
-    progress.loaded += value.length;
-    post({ type: "progress", loaded: progress.loaded, total: progress.total, phase: name });
-  }
-  if (length && received !== length && !response.headers.get("content-encoding")) {
-    throw new Error(`${name}: received ${received} of ${length} bytes`);
-  }
-  const out = new Uint8Array(received);
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.length;
-  }
-  return name.endsWith(".gz") ? inflate(out) : out;
 }
 
 async function inflate(bytes) {
@@ -59,130 +30,266 @@ async function inflate(bytes) {
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
+function fetchBytes(name) {
+  if (!cache.has(name)) {
+    const promise = (async () => {
+      // every name but the manifest's carries its content's hash: whatever the browser cached is right
+      const response = await fetch(new URL(name, here));
+      if (!response.ok) throw new Error(`${name}: HTTP ${response.status}`);
+      const bytes = new Uint8Array(await response.arrayBuffer());
+      progress.loaded += bytes.length;
+      post({ type: "progress", loaded: progress.loaded });
+      return name.endsWith(".gz") ? inflate(bytes) : bytes;
+    })();
+    promise.catch(() => cache.delete(name)); // a failed fetch may be tried again by a later query
+    cache.set(name, promise);
+  }
+  return cache.get(name);
+}
+
 async function fetchJson(name) {
   return JSON.parse(new TextDecoder().decode(await fetchBytes(name)));
 }
 
-async function loadManifest() {
+function chunkName(kind, number) {
+  const hash = base.directory[kind].slice(8 * number, 8 * number + 8);
+  return `${kind}/${number}.${hash}.gz`;
+}
+
+async function loadBase() {
   const response = await fetch(new URL("manifest.json", here), { cache: "no-cache" });
   if (!response.ok) throw new Error(`the site has no search data (manifest.json: HTTP ${response.status})`);
   manifest = await response.json();
-  progress.total = manifest.fetched.reduce((sum, name) => sum + (manifest.bytes[name] || 0), 0);
-}
-
-async function loadData() {
-  const [papers, vectors, lexicalBlob, lexicalMeta] = await Promise.all([
-    fetchJson(manifest.papers_file), fetchBytes(manifest.vectors.file), fetchBytes(manifest.lexical.file),
-    fetchJson(manifest.lexical.meta),
+  const [directory, models, lexicon] = await Promise.all([
+    fetchJson(manifest.files.directory), fetchJson(manifest.files.models), fetchJson(manifest.files.lexicon),
   ]);
-  const count = papers.papers.length;
-  if (count !== manifest.papers || vectors.length !== count * manifest.dimension) {
-    throw new Error(`search data of two builds are mixed (${count} papers, ${vectors.length} vector bytes)`);
-  }
-  data = {
-    papers: papers.papers,
-    models: papers.models,
-    codes: new Int8Array(vectors.buffer, vectors.byteOffset, vectors.length),
-    scales: Float32Array.from(manifest.vectors.scales),
-    lexical: new Lexical(lexicalMeta, lexicalBlob.buffer.slice(lexicalBlob.byteOffset, lexicalBlob.byteOffset + lexicalBlob.length), count),
-    dimension: manifest.dimension,
-    row: new Map(papers.papers.map((p, row) => [p[0], row])),
+  base = {
+    directory, models,
+    lexicon: { stopwords: new Set(lexicon.stopwords), exceptions: new Map(Object.entries(lexicon.exceptions)),
+               firsts: lexicon.firsts },
   };
-  post({ type: "ready", what: "data", models: data.models, papers: count });
+  post({ type: "ready", what: "data", models, papers: manifest.papers });
 }
 
-async function loadModel() {
-  const [model, vocab, wasm] = await Promise.all([
-    fetchBytes(manifest.model.file), fetchBytes(manifest.model.vocab), fetchBytes(manifest.model.runtime),
+async function loadEncoder() {
+  await baseReady;
+  const [vocab, centroids, codebook] = await Promise.all([
+    fetchBytes(manifest.files.vocab), fetchBytes(manifest.files.centroids), fetchBytes(manifest.files.codebook),
   ]);
-  ort.env.wasm.numThreads = 1; // GitHub Pages cannot send the headers that threads need
-  ort.env.wasm.proxy = false; // already in a worker
-  ort.env.wasm.wasmBinary = wasm.buffer.slice(wasm.byteOffset, wasm.byteOffset + wasm.length);
-  const session = await ort.InferenceSession.create(model, { executionProviders: ["wasm"], graphOptimizationLevel: "all" });
-  const tokenizer = WordPieceTokenizer.fromText(new TextDecoder().decode(vocab), { maxTokens: manifest.model.max_tokens });
-  encoder = { session, tokenizer };
+  const rank = manifest.encoder.rank;
+  const lists = manifest.lists.count;
+  const { subspaces, pieces } = manifest.lists;
+  const width = rank / subspaces;
+  const centroidCodes = new Int8Array(centroids.buffer, centroids.byteOffset, lists * rank);
+  const centroidScales = new Float32Array(centroids.buffer.slice(centroids.byteOffset + align(lists * rank),
+    centroids.byteOffset + align(lists * rank) + 4 * lists));
+  const bookCodes = new Int8Array(codebook.buffer, codebook.byteOffset, subspaces * pieces * width);
+  const bookScales = new Float32Array(codebook.buffer.slice(codebook.byteOffset + align(subspaces * pieces * width),
+    codebook.byteOffset + align(subspaces * pieces * width) + 4 * subspaces));
+  encoder = {
+    tokenizer: WordPieceTokenizer.fromText(new TextDecoder().decode(vocab), { maxTokens: manifest.encoder.max_tokens }),
+    centroids: dequantise(centroidCodes, centroidScales, rank),
+    books: dequantise(bookCodes, bookScales, pieces * width),
+    rank, lists, subspaces, pieces, width,
+  };
+}
+
+function align(n) {
+  return n + (-n % 4 + 4) % 4;
 }
 
 function load() {
-  if (!dataReady) {
-    const started = loadManifest();
-    dataReady = started.then(loadData);
-    modelReady = started.then(loadModel);
+  if (!baseReady) {
+    baseReady = loadBase();
+    encoderReady = loadEncoder();
     // a failure is reported with the request that waits on it; keep unhandled rejections quiet here
-    dataReady.catch(() => {});
-    modelReady.catch(() => {});
+    baseReady.catch(() => {});
+    encoderReady.catch(() => {});
   }
 }
 
-async function embed(query) {
-  const ids = encoder.tokenizer.encode(query);
-  const shape = [1, ids.length];
-  const feeds = {
-    input_ids: new ort.Tensor("int64", BigInt64Array.from(ids, BigInt), shape),
-    attention_mask: new ort.Tensor("int64", new BigInt64Array(ids.length).fill(1n), shape),
-    token_type_ids: new ort.Tensor("int64", new BigInt64Array(ids.length), shape),
-  };
-  const output = await encoder.session.run(feeds);
-  return output[manifest.model.output].data;
+// -- the pieces a query needs ----------------------------------------------------------------------------
+async function postingsFor(stems) {
+  const { firsts } = base.lexicon;
+  const chunks = [...new Set(stems.map((s) => chunkOf(firsts, s)).filter((c) => c >= 0))];
+  const parsed = await Promise.all(chunks.map(async (c) => parsePostings(await fetchBytes(chunkName("x", c)))));
+  const postings = new Map();
+  for (const map of parsed) for (const [term, value] of map) postings.set(term, value);
+  return postings;
 }
 
-function allowedRows(filters) {
+async function tokenRows(rows) {
+  const size = manifest.encoder.chunk;
+  const rank = manifest.encoder.rank;
+  const chunks = [...new Set(rows.map((r) => Math.floor(r / size)))];
+  const loaded = new Map();
+  await Promise.all(chunks.map(async (c) => {
+    const bytes = await fetchBytes(chunkName("t", c));
+    const count = Math.min(size, manifest.encoder.rows - c * size);
+    const codes = new Int8Array(bytes.buffer, bytes.byteOffset, count * rank);
+    const scales = new Float32Array(bytes.buffer.slice(bytes.byteOffset + align(count * rank), bytes.byteOffset + align(count * rank) + 4 * count));
+    loaded.set(c, { codes, scales });
+  }));
+  return (row) => {
+    const chunk = loaded.get(Math.floor(row / size));
+    const at = row % size;
+    return { codes: chunk.codes.subarray(at * rank, (at + 1) * rank), scale: chunk.scales[at] };
+  };
+}
+
+async function listOf(number) {
+  const bytes = await fetchBytes(chunkName("l", number));
+  const count = bytes.length ? Math.round(bytes.length / (4 + encoder.subspaces)) : 0;
+  // rows (uint32) then codes (uint8); the codes block ends the file, rows are count * 4 bytes
+  const rows = new Uint32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + 4 * count));
+  const codes = new Uint8Array(bytes.buffer, bytes.byteOffset + 4 * count, count * encoder.subspaces);
+  return { rows, codes };
+}
+
+/** SiteIndex.dense: the lists whose centroids score best, more of them while a filter leaves too few papers. */
+async function dense(vector, allowed) {
+  const { subspaces, pieces, width } = encoder;
+  const tables = pqTables(vector, encoder.books, subspaces, pieces, width);
+  const centroidScores = dots(encoder.centroids, vector, encoder.lists, encoder.rank);
+  const order = topRows(centroidScores, encoder.lists);
+  const probes = manifest.search.probes;
+  const limit = allowed ? Math.min(order.length, 4 * probes) : order.length;
+  const rows = [], scores = [];
+  let found = 0, read = 0;
+  while (read < order.length) {
+    if (read >= Math.min(probes, order.length) && (!allowed || found >= manifest.search.depth || read >= limit)) break;
+    // fetch the next batch of lists at once (probes of them), then use them one by one, as Python does
+    const batch = order.slice(read, Math.min(order.length, read + probes));
+    const fetched = await Promise.all(batch.map(listOf));
+    for (let i = 0; i < batch.length; i++) {
+      if (read >= Math.min(probes, order.length) && (!allowed || found >= manifest.search.depth || read >= limit)) break;
+      const scored = scoreList(fetched[i].rows, fetched[i].codes, tables, centroidScores[batch[i]], subspaces, pieces, allowed);
+      rows.push(...scored.rows);
+      scores.push(...scored.scores);
+      found += scored.rows.length;
+      read += 1;
+    }
+  }
+  return { rows, scores, read };
+}
+
+async function allowedRows(filters) {
   const { since, until, model } = filters || {};
   if (!since && !until && !model) return null;
-  return Uint8Array.from(data.papers, (p) =>
-    (!since || p[3] >= since) && (!until || p[3] <= until) && (!model || p[4].includes(model)) ? 1 : 0);
+  const allowed = new Uint8Array(manifest.papers);
+  let low = 0, high = manifest.papers;
+  if (since || until) {
+    const dates = await fetchJson(manifest.files.dates);
+    const first = (date) => {
+      const found = dates.find(([day]) => day >= date);
+      return found ? found[1] : manifest.papers;
+    };
+    if (since) low = first(since);
+    if (until) {
+      const after = dates.find(([day]) => day > until);
+      high = after ? after[1] : manifest.papers;
+    }
+  }
+  if (model) {
+    const hash = base.directory.k[model];
+    if (hash) {
+      const bytes = await fetchBytes(`k/${model}.${hash}.gz`);
+      for (const row of new Uint32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length))) {
+        if (row >= low && row < high) allowed[row] = 1;
+      }
+    }
+  } else {
+    allowed.fill(1, low, high);
+  }
+  return allowed;
 }
 
-function hits(ranked, exclude = null, k = ranked.length) {
-  return ranked
-    .filter(([row]) => data.papers[row][0] !== exclude)
-    .slice(0, k)
-    .map(([row, score]) => {
-      const [id, title, authors, published, models] = data.papers[row];
-      return { id, title, authors, published, models, score };
-    });
+async function hits(ranked) {
+  const size = manifest.chunks.meta;
+  const chunks = [...new Set(ranked.map(([row]) => Math.floor(row / size)))];
+  const loaded = new Map(await Promise.all(chunks.map(async (c) => [c, await fetchJson(chunkName("p", c))])));
+  return ranked.map(([row, score]) => {
+    const [id, title, authors, published, models] = loaded.get(Math.floor(row / size))[row % size];
+    return { id, title, authors, published, models, score };
+  });
 }
 
+// -- requests ---------------------------------------------------------------------------------------------
 async function search({ id, query, method, k, filters }) {
   const started = performance.now();
-  await dataReady;
-  const allowed = allowedRows(filters);
-  const lexical = data.lexical.scores(query);
-  const settings = { k, lexical, allowed, alpha: manifest.search.alpha, depth: manifest.search.depth };
+  await baseReady;
+  const allowed = await allowedRows(filters);
+  const stems = queryStems(query, base.lexicon.stopwords, base.lexicon.exceptions);
+  const wordsReady = postingsFor(stems).then((postings) => {
+    const scores = lexicalScores(stems, postings, manifest.papers);
+    return allowed ? scores.map((s, row) => (allowed[row] ? s : 0)) : scores;
+  });
+  const settings = { k, alpha: manifest.search.alpha, unknown: manifest.search.unknown, depth: manifest.search.depth };
   if (method === "bm25") {
-    post({ type: "results", id, stage: "final", method, hits: hits(rankRows({ ...settings, method })), ms: performance.now() - started });
+    const lexical = await wordsReady;
+    post({ type: "results", id, stage: "final", method, hits: await hits(siteRank({ ...settings, method, lexical })), ms: performance.now() - started });
     return;
   }
-  if (!encoder) {
-    // word matches now; the answer by meaning follows as soon as the model has arrived
-    const words = hits(rankRows({ ...settings, method: "bm25" }));
+  const meaning = (async () => {
+    await encoderReady;
+    const rows = encoder.tokenizer.encode(query);
+    const rowVector = await tokenRows(rows);
+    return dense(queryVector(rows, rowVector, encoder.rank), allowed);
+  })();
+  meaning.catch(() => {});
+  const lexical = await wordsReady;
+  let answered = false;
+  // word matches first, when they are ready before the meaning (they need less data)
+  const early = Promise.race([meaning.then(() => "meaning", () => "meaning"), Promise.resolve("words")]);
+  if ((await early) === "words") {
+    const words = await hits(siteRank({ ...settings, method: "bm25", lexical }));
+    if (latest !== id) return;
     post({ type: "results", id, stage: "words", method: "bm25", hits: words, ms: performance.now() - started });
-    try {
-      await modelReady;
-    } catch (error) {
-      // no model (a failed download, an old browser): the word matches are the answer, and the page says why
-      post({ type: "results", id, stage: "final", method: "bm25", hits: words, ms: performance.now() - started,
-             note: `answers by words only: the language model did not load (${error && error.message || error})` });
-      return;
-    }
-    if (latest !== id) return; // a newer query replaced this one
+    answered = words;
   }
-  const vector = await embed(query);
-  const dense = denseScores(vector, data.codes, data.scales, data.papers.length, data.dimension);
-  post({ type: "results", id, stage: "final", method, hits: hits(rankRows({ ...settings, method, dense })), ms: performance.now() - started });
+  let found;
+  try {
+    found = await meaning;
+  } catch (error) {
+    // no token vectors (a failed download, an old browser): the word matches are the answer, and the page says why
+    const words = answered || await hits(siteRank({ ...settings, method: "bm25", lexical }));
+    post({ type: "results", id, stage: "final", method: "bm25", hits: words, ms: performance.now() - started,
+           note: `answers by words only: the meaning search did not load (${error && error.message || error})` });
+    return;
+  }
+  if (latest !== id) return; // a newer query replaced this one
+  const ranked = siteRank({ ...settings, method, lexical, dense: found });
+  post({ type: "results", id, stage: "final", method, hits: await hits(ranked), ms: performance.now() - started });
+}
+
+async function rowOf(paper) {
+  const firsts = base.directory.ifirsts;
+  let low = 0, high = firsts.length - 1, chunk = -1;
+  while (low <= high) {
+    const mid = (low + high) >> 1;
+    if (compareStrings(firsts[mid], paper) <= 0) { chunk = mid; low = mid + 1; } else high = mid - 1;
+  }
+  if (chunk < 0) return undefined;
+  const { ids, rows } = await fetchJson(chunkName("i", chunk));
+  const at = ids.indexOf(paper);
+  return at < 0 ? undefined : rows[at];
 }
 
 async function like({ id, paper, k, filters }) {
   const started = performance.now();
-  await dataReady;
-  const row = data.row.get(paper);
+  await baseReady;
+  const row = await rowOf(paper);
   if (row === undefined) throw new Error(`paper ${paper} is not on this site`);
-  const dimension = data.dimension;
-  const vector = Float32Array.from(data.codes.subarray(row * dimension, (row + 1) * dimension), (c, d) => c * data.scales[d]);
-  const dense = denseScores(vector, data.codes, data.scales, data.papers.length, dimension);
-  const ranked = topRows(dense, k + 1, allowedRows(filters)).map((r) => [r, dense[r]]);
-  const [seedId, title] = data.papers[row];
-  post({ type: "results", id, stage: "final", method: "like", seed: { id: seedId, title }, hits: hits(ranked, paper, k), ms: performance.now() - started });
+  const allowed = await allowedRows(filters);
+  const size = manifest.chunks.like;
+  const width = manifest.chunks.neighbours;
+  const bytes = await fetchBytes(chunkName("n", Math.floor(row / size)));
+  const table = new Int32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
+  const near = Array.from(table.subarray((row % size) * width, (row % size + 1) * width))
+    .filter((r) => r >= 0 && (!allowed || allowed[r])).slice(0, k);
+  const [seed] = await hits([[row, 1]]);
+  const found = await hits(near.map((r, i) => [r, 1 - i / Math.max(1, near.length)]));
+  post({ type: "results", id, stage: "final", method: "like", seed: { id: seed.id, title: seed.title }, hits: found, ms: performance.now() - started });
 }
 
 self.onmessage = (event) => {
@@ -193,6 +300,6 @@ self.onmessage = (event) => {
     latest = message.id;
     run(message).catch((error) => post({ type: "error", id: message.id, message: String(error && error.message || error) }));
   } else if (message.type === "load") {
-    Promise.all([dataReady, modelReady]).catch((error) => post({ type: "error", id: null, message: String(error && error.message || error) }));
+    baseReady.catch((error) => post({ type: "error", id: null, message: String(error && error.message || error) }));
   }
 };
