@@ -16,6 +16,8 @@ import re
 import sys
 from pathlib import Path
 
+from tracker.knowledge.epoch_check import read_epoch_csv
+
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
 DEFAULT_CSV = SHARED / "data/catalog/epoch_notable_ai_models_2025-02-24.csv"
 DEFAULT_FIELDS = [
@@ -26,8 +28,8 @@ DEFAULT_FIELDS = [
 
 
 def read_rows(path: Path) -> list[dict[str, str]]:
-    with path.open(newline="", encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
+    """The table's rows, read (and its columns checked) as ``llm-atlas catalog check-epoch`` reads them."""
+    return read_epoch_csv(path)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -509,6 +509,44 @@ def candidates(settings: Settings, since: date | None, top: int, as_json: bool) 
                 click.echo(f"       {paper_id}: {sentence}")
 
 
+@catalog.command(name="check-epoch")
+@click.argument("csv_path", metavar="CSV", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True,
+              help='Print {"rows", "language_rows", "matched_models", "matched", "disagreements": [{"model", "row", '
+                   '"field", "catalog", "epoch", "difference"}], "missing_rows": [{"model", "row"}], "lacking": '
+                   '[{"row", "organization", "published", "parameters", "accessibility", "link"}]}.')
+@folder_options
+def check_epoch_command(settings: Settings, csv_path: Path, as_json: bool) -> None:
+    """Compare the catalog with Epoch AI's notable-models table (its CSV download).
+
+    Rows are matched to catalog models by epoch_ai_row, else by name. Reports the facts that disagree
+    (parameters more than 10 % apart, release dates more than a month apart), the rows the catalog cites that
+    the table lacks, and the table's language models the catalog lacks, newest first. Exits 0 whatever it
+    finds: a maintainer judges each report (the table can be the one that is wrong). Rules:
+    tracker/knowledge/epoch_check.py.
+    """
+    from tracker.knowledge.catalog import load_catalog
+    from tracker.knowledge.epoch_check import check_epoch, read_epoch_csv
+
+    result = check_epoch(load_catalog(settings.catalog_dir), read_epoch_csv(csv_path))
+    info(f"{csv_path}: {result.rows} rows, {result.language_rows} language models; "
+         f"{len(result.matched)} catalog models matched")
+    if as_json:
+        emit_json(result.as_dict())
+        return
+    click.echo(f"facts that disagree ({len(result.disagreements)}):")
+    for d in result.disagreements:
+        click.echo(f"  {d.model}  {d.field}: catalog {d.catalog}, Epoch {d.epoch} ({d.difference}; row {d.row!r})")
+    click.echo(f"rows the catalog cites that the table lacks ({len(result.missing_rows)}):")
+    for missing in result.missing_rows:
+        click.echo(f"  {missing['model']}  epoch_ai_row {missing['row']!r}")
+    click.echo(f"language models the catalog lacks ({len(result.lacking)}), newest first:")
+    for row in result.lacking:
+        size = f"{row.parameters:,} parameters" if row.parameters else "parameters unknown"
+        click.echo(f"  {row.published}  {row.row}  ({row.organization or 'organization unknown'}; {size}; "
+                   f"{row.accessibility or 'accessibility unknown'})")
+
+
 @cli.command()
 @click.argument("ids", nargs=-1)
 @click.option("--json", "as_json", is_flag=True, help='Print {"<paper id>": [{"model", "family", "via"}, ...]}.')
