@@ -152,8 +152,11 @@ class SiteIndex:
     # -- building ---------------------------------------------------------------------------------------
     @classmethod
     def build(cls, index: PaperIndex, encoder: StaticEncoder, settings: SiteSettings = DEFAULT_SITE,
-              dates: Sequence[str] | None = None) -> SiteIndex:
-        """From a PaperIndex (vectors + BM25); ``dates`` (per index row) order the site rows by (date, id)."""
+              dates: Sequence[str] | None = None, neighbours: np.ndarray | None = None) -> SiteIndex:
+        """From a PaperIndex (vectors + BM25); ``dates`` (per index row) order the site rows by (date, id).
+
+        ``neighbours`` (site rows) replaces the exact computation (N² dot products), for synthetic benchmarks only.
+        """
         count = len(index.ids)
         keys = dates if dates is not None else [""] * count
         order = np.array(sorted(range(count), key=lambda r: (keys[r], index.ids[r])), dtype=np.int64)
@@ -165,7 +168,8 @@ class SiteIndex:
         pq = train_pq(residuals, settings.subspaces)
         codes = pq.encode(residuals)
         lexical = cut_postings(index.lexical, site_row_of, settings.lexical_depth)
-        neighbours = exact_neighbours(index.vectors[order], NEIGHBOURS)
+        if neighbours is None:
+            neighbours = exact_neighbours(index.vectors[order], NEIGHBOURS)
         return cls([index.ids[r] for r in order], order, lists, pq, codes, lexical, neighbours, settings, encoder,
                    index.lexical.tokens)
 
