@@ -19,6 +19,7 @@ from tracker.paper import Paper, VersionRecord
 from tracker.site.engine import SiteData
 from tracker.site.pages.bibtex import bibtex_entry, bibtex_key, latex_escape
 from tracker.site.pages.charts import Series, line_chart
+from tracker.site.pages.paging import MONTH_PAGE_SIZE
 from tracker.site.render import render_pages
 from tracker.store import PaperStore
 from tracker.weeks import paper_events, week_of
@@ -96,40 +97,57 @@ def test_digest_pages_list_new_and_updated_papers(pages: dict[str, str]) -> None
     assert 'data-arxiv-id="2503.05378"' in first
     assert re.search(r"\*\*[1-9]\d*\*\* new papers and \*\*0\*\* updated", first)
     week = pages["generated/digests/2026-W27.md"]
-    # each paper once, under its main topic; the topic table links to the sections
+    # each paper once, under its main topic: the week's page shows each topic's newest ten, the topic's own
+    # page of the week all of them; the topic table links to those pages
     ids = re.findall(r'data-arxiv-id="([^"]+)"', week)
-    assert len(ids) == len(set(ids)) and len(ids) > 250
-    assert '<a href="#topic-agents">Agents &amp; tool use</a>' in week and "{ #topic-agents }" in week
+    assert len(ids) == len(set(ids)) and 0 < len(ids) < 250
+    sections = [path for path in pages if path.startswith("generated/digests/2026-W27/")]
+    listed = [i for path in sections for i in re.findall(r'data-arxiv-id="([^"]+)"', pages[path])]
+    assert len(listed) == len(set(listed)) > 250 and set(ids) <= set(listed)
+    assert '<a href="agents/">Agents &amp; tool use</a>' in week and "{ #topic-agents }" in week
+    assert "generated/digests/2026-W27/agents.md" in pages and "all " in week
     assert "## Models named this week" in week
+    assert "atlas-paper__abstract" not in week  # abstracts are on the month pages only
     index = pages["generated/digests/index.md"]
     assert index.index("2026-W27") < index.index("2025-W33") < index.index("2025-W10")  # newest first
 
 
 def test_long_lists_are_split_into_pages_with_every_paper_once(pages: dict[str, str]) -> None:
-    month = [pages["generated/papers/2026-07.md"], pages["generated/papers/2026-07-p2.md"]]
-    assert "generated/papers/2026-07-p3.md" not in pages
+    expected = sum(1 for p in real_papers() if p.month == "2026-07") + 1
+    count = -(-expected // MONTH_PAGE_SIZE)
+    paths = ["generated/papers/2026-07.md"] + [f"generated/papers/2026-07-p{n}.md" for n in range(2, count + 1)]
+    assert count >= 2 and all(p in pages for p in paths) and f"generated/papers/2026-07-p{count + 1}.md" not in pages
+    month = [pages[p] for p in paths]
     ids = [i for text in month for i in re.findall(r'data-arxiv-id="([^"]+)"', text)]
-    assert len(re.findall(r'data-arxiv-id', month[0])) == 200 and len(ids) == len(set(ids))
-    assert len(ids) == sum(1 for p in real_papers() if p.month == "2026-07") + 1
+    assert len(re.findall(r'data-arxiv-id', month[0])) == MONTH_PAGE_SIZE and len(ids) == len(set(ids)) == expected
     assert '<a href="../2026-07-p2/">2</a>' in month[0] and '<a href="../2026-07/">1</a>' in month[1]
+    assert all(text.count("atlas-paper__abstract") == text.count("data-arxiv-id") for text in month)
 
 
 def test_topic_pages_show_their_rules_and_papers(pages: dict[str, str]) -> None:
     rag = pages["generated/topics/rag.md"]
     assert "<code>retrieval-augmented</code>" in rag and 'data-arxiv-id="2607.99999"' in rag
     # a paper sits under several topics: its abstract is shown once, on its month page, and linked from here
-    assert '<a href="../../papers/2026-07/#paper-2607.99999">Abstract</a>' in rag and "atlas-paper__abstract" not in rag
+    assert re.search(r'<a href="\.\./\.\./papers/2026-07(-p\d+)?/#paper-2607\.99999">', rag)
+    assert "atlas-paper__abstract" not in rag
     index = pages["generated/topics/index.md"]
     assert '<a href="rag/">RAG &amp; retrieval</a>' in index and 'class="atlas-spark"' in index
 
 
-def test_every_paper_list_has_its_bibtex_file(pages: dict[str, str]) -> None:
+def test_every_month_page_has_its_bibtex_file_and_every_list_links_there(pages: dict[str, str]) -> None:
+    """Each paper is published once with its abstract and BibTeX (its month page); other lists link there."""
     for path, text in pages.items():
-        if path.endswith(".md") and "data-arxiv-id" in text:
-            bib = pages[path[: -len(".md")] + ".bib"] if path != "generated/snippets/whats-new.md" \
-                else pages["generated/whats-new.bib"]
-            listed = set(re.findall(r'data-arxiv-id="([^"]+)"', text))
+        if not (path.endswith(".md") and "data-arxiv-id" in text):
+            continue
+        listed = set(re.findall(r'data-arxiv-id="([^"]+)"', text))
+        if path.startswith("generated/papers/"):
+            bib = pages[path[: -len(".md")] + ".bib"]
             assert set(re.findall(r"eprint = \{([^}]+)\}", bib)) == listed, path
+        else:
+            assert "atlas-paper__abstract" not in text and not any(p.endswith(".bib") for p in re.findall(
+                r'href="([^"]+)"', text)), path
+            anchors = set(re.findall(r'href="[^"]*papers/\d{4}-\d{2}(?:-p\d+)?/#paper-([^"]+)"', text))
+            assert listed <= anchors, path
     button = '<a class="md-button atlas-bib__button" href="../2026-07.bib" download>'
     assert button in pages["generated/papers/2026-07.md"]
 
@@ -145,7 +163,7 @@ def test_bibtex_entries_are_escaped_with_stable_unique_keys(pages: dict[str, str
     keys = [bibtex_key(p) for p in real_papers()]
     assert len(keys) == len(set(keys)) and all(re.fullmatch(r"[a-z]+\d{4}_[\w.]+", k) for k in keys)
     month_bib = pages["generated/papers/2026-07.bib"]
-    assert month_bib.count("@misc{") == 200
+    assert month_bib.count("@misc{") == MONTH_PAGE_SIZE
 
 
 def test_feed_is_valid_rss_with_one_item_per_week(tmp_path: Path) -> None:

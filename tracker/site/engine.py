@@ -13,6 +13,7 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
@@ -21,6 +22,7 @@ from markupsafe import Markup
 from tracker.knowledge.catalog import Catalog
 from tracker.knowledge.linking import PaperLink, link_papers_to_models
 from tracker.site.pages.bibtex import bibtex_file
+from tracker.site.pages.paging import MONTH_PAGE_SIZE, chunks, page_paths
 from tracker.paper import Paper
 from tracker.settings import GENERATED
 from tracker.store import PaperStore
@@ -108,6 +110,19 @@ class SiteData:
         topics = taxonomy.assign(papers) if taxonomy is not None else {}
         return cls(papers=papers, catalog=catalog, links=link_papers_to_models(papers, catalog),
                    taxonomy=taxonomy, topics=topics, site_url=site_url)
+
+    @cached_property
+    def abstracts_at(self) -> dict[str, str]:
+        """``{paper id: the month page (md path) that publishes its abstract}``: every other list links there."""
+        months: dict[str, list[Paper]] = {}
+        for paper in self.papers:
+            months.setdefault(paper.month, []).append(paper)
+        where: dict[str, str] = {}
+        for month, papers in months.items():
+            paths = page_paths(f"{GENERATED}/papers/{month}.md", len(papers), MONTH_PAGE_SIZE)
+            for path, part in zip(paths, chunks(papers, MONTH_PAGE_SIZE), strict=True):
+                where.update((p.id, path) for p in part)
+        return where
 
     def papers_of_model(self) -> dict[str, list[Paper]]:
         by_model: dict[str, list[Paper]] = {model_id: [] for model_id in self.catalog.models}

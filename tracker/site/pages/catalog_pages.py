@@ -8,7 +8,7 @@ here as small inline SVG bar charts, so the pages need no script and build to th
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup
@@ -16,6 +16,7 @@ from markupsafe import Markup
 from tracker.knowledge.catalog import Catalog, CatalogModel
 from tracker.knowledge.linking import FamilyMention, ModelLinker
 from tracker.site.engine import GENERATED, PageWriter, SiteData
+from tracker.site.pages.paging import paginate
 from tracker.paper import Paper
 
 BAR_WIDTH, BAR_GAP, CHART_HEIGHT = 22, 6, 90
@@ -134,26 +135,52 @@ def add_pages(writer: PageWriter, data: SiteData) -> None:
                families=catalog.families, family_rows=family_rows, counts=counts, size_bucket=size_bucket)
     for fid, family in sorted(catalog.families.items()):
         members = grouped.get(fid, [])
-        model_papers = {p.id: p for m in members for p in by_model[m.id]}
+        model_papers = sorted({p.id: p for m in members for p in by_model[m.id]}.values(),
+                              key=lambda p: (p.published, p.id), reverse=True)
         family_only = mentions[fid]
-        everything = sorted({**model_papers, **{p.id: p for p, _ in family_only}}.values(),
+        everything = sorted({**{p.id: p for p in model_papers}, **{p.id: p for p, _ in family_only}}.values(),
                             key=lambda p: (p.published, p.id), reverse=True)
+        base = f"{GENERATED}/families/{fid}.md"
+        model_parts = paginate(base, model_papers)
+        family_parts = paginate(f"{GENERATED}/families/{fid}-family-only.md", [p for p, _ in family_only])
+        family_evidence = {p.id: f"names “{m.evidence}”" for p, m in family_only}
         writer.add(
-            f"{GENERATED}/families/{fid}.md", "family.md.j2", family=family, members=members, counts=counts,
-            model_papers=sorted(model_papers.values(), key=lambda p: (p.published, p.id), reverse=True),
-            family_only=family_only, links=data.links, catalog_models=models,
+            base, "family.md.j2", family=family, members=members, counts=counts,
+            model_papers=model_parts[0][2], model_total=len(model_papers), model_pages=[p for _, p, _ in model_parts],
+            family_only=family_only, family_only_papers=family_parts[0][2], family_total=len(family_only),
+            family_pages=[p for _, p, _ in family_parts], family_evidence=family_evidence,
+            links=data.links, catalog_models=models, abstracts_at=data.abstracts_at,
             chart=month_bars(monthly_counts(everything), f"{family.name}: papers per month"),
             monthly=monthly_counts(everything), total=len(everything),
         )
+        _continuation_pages(writer, data, model_parts, f"{family.name}: papers that name one of its models")
+        if family_only:
+            _continuation_pages(writer, data, family_parts, f"{family.name}: papers that name the family only",
+                                family_evidence)
     for model in ordered:
         papers = by_model[model.id]
+        parts = paginate(f"{GENERATED}/models/{model.id}.md", papers)
+        evidence = _evidence(model.id, papers, data)
         writer.add(
-            f"{GENERATED}/models/{model.id}.md", "model.md.j2", model=model,
-            family=catalog.families.get(model.family), papers=papers, links=data.links,
+            parts[0][1], "model.md.j2", model=model,
+            family=catalog.families.get(model.family), papers=parts[0][2], total=len(papers),
+            pages=[p for _, p, _ in parts], links=data.links, abstracts_at=data.abstracts_at,
             catalog_models=models, lineage=lineage(model, models), derived=descendants(model.id, models),
             chart=month_bars(monthly_counts(papers), f"{model.name}: papers per month"),
-            monthly=monthly_counts(papers), evidence=_evidence(model.id, papers, data),
+            monthly=monthly_counts(papers), evidence=evidence,
         )
+        _continuation_pages(writer, data, parts, f"Papers about {model.name}", evidence)
+
+
+def _continuation_pages(writer: PageWriter, data: SiteData, parts: list[tuple[int, str, Sequence[Paper]]],
+                        heading: str, evidence: dict[str, str] | None = None) -> None:
+    """Pages 2, 3 … of a paginated list (the first page is the model's or family's own page)."""
+    pages = [path for _, path, _ in parts]
+    total = sum(len(part) for _, _, part in parts)
+    for number, path, part in parts[1:]:
+        writer.add(path, "rows_page.md.j2", heading=heading, papers=part, total=total, pages=pages,
+                   current=number, first=1 + sum(len(p) for _, _, p in parts[:number]), links=data.links,
+                   models=data.catalog.models, abstracts_at=data.abstracts_at, evidence=evidence)
 
 
 def _evidence(model_id: str, papers: list[Paper], data: SiteData) -> dict[str, str]:

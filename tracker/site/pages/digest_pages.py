@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tracker.site.engine import GENERATED, PageWriter, SiteData
+from tracker.site.pages.paging import paginate
 from tracker.paper import Paper
 from tracker.weeks import WeekEvent, events_by_week, week_end, week_span, week_start
 
@@ -13,8 +14,16 @@ DIGESTS = f"{GENERATED}/digests"
 OTHER = "other"  # the section of papers no topic fits
 
 
+# Papers each topic shows on the week's page; all of them are on the topic's own page of the week.
+SHOWN_PER_SECTION = 10
+
+
 def digest_path(week: str) -> str:
     return f"{DIGESTS}/{week}.md"
+
+
+def section_path(week: str, section: str) -> str:
+    return f"{DIGESTS}/{week}/{section}.md"
 
 
 @dataclass
@@ -87,6 +96,15 @@ def add_pages(writer: PageWriter, data: SiteData) -> None:
         following = digests[index + 1].week if index + 1 < len(digests) else None
         writer.add(digest_path(digest.week), "digest.md.j2", digest=digest, previous=previous, following=following,
                    start=week_start(digest.week), end=week_end(digest.week), links=data.links,
-                   models=data.catalog.models, topics=data.topics, taxonomy=data.taxonomy, digest_path=digest_path)
+                   models=data.catalog.models, topics=data.topics, taxonomy=data.taxonomy, digest_path=digest_path,
+                   section_path=section_path, abstracts_at=data.abstracts_at, shown=SHOWN_PER_SECTION)
+        for section in digest.sections:
+            papers = section.new + section.updated
+            parts = paginate(section_path(digest.week, section.id), papers)
+            for number, path, part in parts:
+                writer.add(path, "digest_section.md.j2", section=section, week=digest.week, span=digest.span,
+                           digest=digest_path(digest.week), papers=part, total=len(papers),
+                           pages=[p for _, p, _ in parts], current=number, links=data.links,
+                           models=data.catalog.models, abstracts_at=data.abstracts_at)
     writer.add(f"{DIGESTS}/index.md", "digests_index.md.j2", rows=[d.as_row() for d in reversed(digests)],
                feed=f"{GENERATED}/feed.xml")

@@ -6,6 +6,8 @@ mkdocs.yml) and its links are written from the home page's own address, where it
 
 from __future__ import annotations
 
+from collections import Counter
+
 from tracker.site.engine import GENERATED, PageWriter, SiteData
 from tracker.site.pages.charts import sparkline
 from tracker.site.pages.digest_pages import build_digests, digest_path
@@ -21,12 +23,13 @@ def add_pages(writer: PageWriter, data: SiteData) -> None:
     digests = build_digests(data)
     latest = digests[-1] if digests else None
     weeks = recent_weeks(data.papers)
-    per_week = [sum(1 for p in data.papers if week_of(p.published) == w) for w in weeks]
+    counts = Counter(week_of(p.published) for p in data.papers)
+    per_week = [counts[w] for w in weeks]
     writer.add_included(
         WHATS_NEW, HOME, "whats_new.md.j2", bib_path=f"{GENERATED}/whats-new.bib",
         latest=latest, latest_path=digest_path(latest.week) if latest else None,
         newest=data.papers[:NEWEST], total=len(data.papers),
         spark=sparkline(per_week, width=180, height=28, label="papers per week") if weeks else "",
         has_topics=data.taxonomy is not None, feed=FEED, links=data.links, models=data.catalog.models,
-        topics=data.topics, taxonomy=data.taxonomy,
+        topics=data.topics, taxonomy=data.taxonomy, abstracts_at=data.abstracts_at,
     )

@@ -1,4 +1,10 @@
-"""Splitting long paper lists over several pages, so no page grows past a few hundred entries."""
+"""Splitting long paper lists over several pages, so no page grows with the store.
+
+Budgets (issue 14): no HTML page over 300 KB, whatever the store's size. A month page shows each paper with
+its abstract (~2 KB of HTML a paper), so it holds ``MONTH_PAGE_SIZE``; every other list shows compact rows
+(title, first author, date, model chips: ~0.4 KB) linking to the abstract on its month page, and holds
+``ROWS_PAGE_SIZE``.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +13,9 @@ from typing import TypeVar
 
 T = TypeVar("T")
 
-# About 0.4 MB of HTML per page with abstracts folded away: quick to load, easy to scroll.
-PAGE_SIZE = 200
+MONTH_PAGE_SIZE = 100
+ROWS_PAGE_SIZE = 250
+PAGE_SIZE = MONTH_PAGE_SIZE
 
 
 def page_paths(base: str, count: int, size: int = PAGE_SIZE) -> list[str]:
@@ -20,3 +27,9 @@ def page_paths(base: str, count: int, size: int = PAGE_SIZE) -> list[str]:
 
 def chunks(items: Sequence[T], size: int = PAGE_SIZE) -> list[Sequence[T]]:
     return [items[i : i + size] for i in range(0, len(items), size)] or [items[:0]]
+
+
+def paginate(base: str, items: Sequence[T], size: int = ROWS_PAGE_SIZE) -> list[tuple[int, str, Sequence[T]]]:
+    """``[(page number from 0, md path, the page's items)]`` for a list split over pages of ``size``."""
+    paths = page_paths(base, len(items), size)
+    return [(n, path, part) for n, (path, part) in enumerate(zip(paths, chunks(items, size), strict=True))]

@@ -1,11 +1,12 @@
-"""The papers section: an overview by month and the month pages (split into pages of 200 papers)."""
+"""The papers section: an overview by month and the month pages, the one place each abstract is published
+(split into pages of ``MONTH_PAGE_SIZE``; every other list links to a paper's entry here)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from tracker.site.engine import GENERATED, PageWriter, SiteData
-from tracker.site.pages.paging import PAGE_SIZE, chunks, page_paths
+from tracker.site.pages.paging import MONTH_PAGE_SIZE, chunks, page_paths
 from tracker.paper import Paper
 
 
@@ -18,7 +19,7 @@ def add_pages(writer: PageWriter, data: SiteData) -> None:
             "month": m,
             "count": len(ps),
             "linked": sum(1 for p in ps if p.id in data.links),
-            "pages": page_paths(f"{GENERATED}/papers/{m}.md", len(ps)),
+            "pages": page_paths(f"{GENERATED}/papers/{m}.md", len(ps), MONTH_PAGE_SIZE),
         }
         for m, ps in sorted(months.items(), reverse=True)
     ]
@@ -33,19 +34,8 @@ def add_pages(writer: PageWriter, data: SiteData) -> None:
     )
     for row in month_rows:
         papers = months[row["month"]]
-        for number, (path, part) in enumerate(zip(row["pages"], chunks(papers), strict=True)):
+        for number, (path, part) in enumerate(zip(row["pages"], chunks(papers, MONTH_PAGE_SIZE), strict=True)):
             writer.add(path, "papers_month.md.j2", month=row["month"], papers=part, total=len(papers),
-                       first=number * PAGE_SIZE + 1, pages=row["pages"], current=number,
+                       first=number * MONTH_PAGE_SIZE + 1, pages=row["pages"], current=number,
                        links=data.links, models=data.catalog.models, topics=data.topics, taxonomy=data.taxonomy)
 
-
-def month_pages_of(data: SiteData) -> dict[str, str]:
-    """``{paper id: the month page (md path) that shows it with its abstract}``: other lists link there."""
-    months: dict[str, list[Paper]] = {}
-    for paper in data.papers:
-        months.setdefault(paper.month, []).append(paper)
-    where: dict[str, str] = {}
-    for month, papers in months.items():
-        for path, part in zip(page_paths(f"{GENERATED}/papers/{month}.md", len(papers)), chunks(papers), strict=True):
-            where.update((p.id, path) for p in part)
-    return where

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from tracker.site.engine import GENERATED, PageWriter, SiteData
 from tracker.site.pages.charts import sparkline
-from tracker.site.pages.paging import PAGE_SIZE, chunks, page_paths
-from tracker.site.pages.paper_pages import month_pages_of
+from tracker.site.pages.paging import ROWS_PAGE_SIZE, chunks, page_paths
 from tracker.paper import Paper
 from tracker.weeks import recent_weeks, week_of
 
@@ -26,27 +26,28 @@ def add_pages(writer: PageWriter, data: SiteData) -> None:
     if data.taxonomy is None:
         return
     grouped = papers_by_topic(data)
-    abstracts_at = month_pages_of(data)
     weeks = recent_weeks(data.papers)
     rows: list[dict[str, Any]] = []
     for topic in data.taxonomy:
         papers = grouped[topic.id]
-        per_week = [sum(1 for p in papers if week_of(p.published) == w) for w in weeks]
+        counts = Counter(week_of(p.published) for p in papers)
+        per_week = [counts[w] for w in weeks]
         rows.append({
             "topic": topic,
             "count": len(papers),
             "latest": per_week[-1] if per_week else 0,
             "spark": sparkline(per_week, label=f"{topic.name}: papers per week, {weeks[0]} to {weeks[-1]}")
             if weeks else "",
-            "pages": page_paths(f"{GENERATED}/topics/{topic.id}.md", len(papers)),
+            "pages": page_paths(f"{GENERATED}/topics/{topic.id}.md", len(papers), ROWS_PAGE_SIZE),
         })
     unassigned = sum(1 for p in data.papers if not data.topics.get(p.id))
     writer.add(f"{GENERATED}/topics/index.md", "topics_index.md.j2", rows=rows, total=len(data.papers),
                unassigned=unassigned, weeks=weeks)
     for row in rows:
         topic, papers = row["topic"], grouped[row["topic"].id]
-        for number, (path, part) in enumerate(zip(row["pages"], chunks(papers), strict=True)):
-            writer.add(path, "topic.md.j2", topic=topic, papers=part, total=len(papers), first=number * PAGE_SIZE + 1,
+        for number, (path, part) in enumerate(zip(row["pages"], chunks(papers, ROWS_PAGE_SIZE), strict=True)):
+            writer.add(path, "topic.md.j2", topic=topic, papers=part, total=len(papers),
+                       first=number * ROWS_PAGE_SIZE + 1,
                        pages=row["pages"], current=number, spark=row["spark"], links=data.links,
                        models=data.catalog.models, topics=data.topics, taxonomy=data.taxonomy,
-                       abstracts_at=abstracts_at)
+                       abstracts_at=data.abstracts_at)
