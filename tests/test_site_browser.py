@@ -6,9 +6,10 @@ The site is built (``llm-atlas build``, strict) in a scratch copy of the reposit
 console error, every internal link answers 200 (and same-page anchors exist), the Learn page shows the
 output its program printed at build time, and the ``<script>`` title is shown as text, with no dialog.
 
-The search page (site/search/) answers three queries in the browser with the same top ten as
-``llm-atlas search --json`` on the same store (overlap >= 0.7), filters by model and date as the CLI does,
-and "More like this" agrees with ``llm-atlas related``; the time to the first answer is printed.
+The search page (site/search/) answers three queries in the browser with the top ten of
+``llm-atlas search --method site`` (overlap >= 0.9) and close to the CLI's hybrid (>= 0.6), within the byte
+budget of its first answer by meaning (1.5 MB, counted by Chromium), filters by model and date as the CLI
+does, and "More like this" equals ``llm-atlas related``; overlaps, bytes and times are printed.
 
 Only the chosen Learn page runs its programs in the scratch copy; the others show their code without
 running it, which keeps this test to a couple of minutes (all programs run in tests/test_snippets.py).
@@ -296,22 +297,60 @@ def page_hits(page: object) -> list[dict[str, str]]:
     return page.evaluate(HITS_JS)  # type: ignore[attr-defined, no-any-return]
 
 
+# The first answer by meaning must cost at most this much (issue 15: gzip, cold cache, page and code included).
+FIRST_ANSWER_BUDGET = 1_500_000
+
+
+def count_bytes(context: object) -> list[int]:
+    """Bytes each finished request of the context took on the wire (body + headers), as Chromium counts them."""
+    received: list[int] = []
+
+    def finished(request: object) -> None:
+        sizes = request.sizes()  # type: ignore[attr-defined]
+        received.append(sizes["responseBodySize"] + sizes["responseHeadersSize"])
+
+    context.on("requestfinished", finished)  # type: ignore[attr-defined]
+    return received
+
+
 @pytest.mark.parametrize("query", SEARCH_QUERIES)
 def test_search_page_answers_as_the_cli_does(built_site: BuiltSite, server: str, browser: object, onnx_cache: Path,
                                             query: str) -> None:
     from urllib.parse import quote
 
-    seen = visit(browser, server, f"search/?q={quote(query)}")
-    hits = page_hits(seen.page)
-    timing = seen.page.evaluate("window.atlasSearchTiming")  # type: ignore[attr-defined]
-    expected = cli(built_site, onnx_cache, "search", query, "-k", "10")
-    overlap = len({h["id"] for h in hits[:10]} & set(expected)) / 10
-    MEASURED.append(f"search page {query!r}: top-10 overlap with the CLI {overlap:.1f}; first answer (words) "
-                    f"{timing['firstAnswer']:.0f} ms, by meaning {timing['firstSemantic']:.0f} ms after the page began")
-    assert len(expected) == 10 and overlap >= 0.7, (hits[:10], expected)
-    assert seen.console_errors == [] and seen.outside_requests == [] and seen.dialogs == []
-    assert seen.page.locator("#atlas-search").count() == 1  # type: ignore[attr-defined]
-    seen.page.context.close()  # type: ignore[attr-defined]
+    context = browser.new_context()  # type: ignore[attr-defined]
+    received = count_bytes(context)
+    outside: list[str] = []
+
+    def route(request_route: object) -> None:  # nothing may come from outside the site (no CDN)
+        url = request_route.request.url  # type: ignore[attr-defined]
+        if url.startswith(server) or url.startswith("data:"):
+            request_route.continue_()  # type: ignore[attr-defined]
+        else:
+            outside.append(url)
+            request_route.abort()  # type: ignore[attr-defined]
+
+    context.route("**/*", route)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(f"{server}search/?q={quote(query)}")
+    hits = page_hits(page)
+    spent = sum(received)
+    timing = page.evaluate("window.atlasSearchTiming")
+    site = cli(built_site, onnx_cache, "search", query, "-k", "10", "--method", "site")
+    hybrid = cli(built_site, onnx_cache, "search", query, "-k", "10")
+    with_site = len({h["id"] for h in hits[:10]} & set(site)) / 10
+    with_hybrid = len({h["id"] for h in hits[:10]} & set(hybrid)) / 10
+    MEASURED.append(f"search page {query!r}: top-10 overlap with `search --method site` {with_site:.1f}, with the CLI "
+                    f"hybrid {with_hybrid:.1f}; {spent:,} bytes before the first answer by meaning; first answer "
+                    f"(words) {timing['firstAnswer']:.0f} ms, by meaning {timing['firstSemantic']:.0f} ms")
+    assert len(site) == 10 and with_site >= 0.9, (hits[:10], site)
+    assert with_hybrid >= 0.6, (hits[:10], hybrid)
+    assert spent <= FIRST_ANSWER_BUDGET, spent
+    assert errors == [] and outside == []
+    assert page.locator("#atlas-search").count() == 1
+    context.close()
 
 
 def test_search_page_typing_filters_and_more_like_this(built_site: BuiltSite, server: str, browser: object,
@@ -333,7 +372,7 @@ def test_search_page_typing_filters_and_more_like_this(built_site: BuiltSite, se
     page.wait_for_function("() => new URL(location.href).searchParams.get('model') === 'gpt-4'")  # type: ignore[attr-defined]
     hits = page_hits(page)
     assert hits and all("gpt-4" in h["models"].split() for h in hits)
-    expected = cli(built_site, onnx_cache, "search", query, "-k", "10", "--model", "gpt-4")
+    expected = cli(built_site, onnx_cache, "search", query, "-k", "10", "--model", "gpt-4", "--method", "site")
     assert {h["id"] for h in hits[:10]} == set(expected)
 
     # date filter
@@ -356,7 +395,7 @@ def test_search_page_typing_filters_and_more_like_this(built_site: BuiltSite, se
     neighbours = [h["id"] for h in page_hits(page)][:10]
     assert seed not in neighbours
     related = cli(built_site, onnx_cache, "related", seed, "-k", "10")
-    assert len(set(neighbours) & set(related)) >= 7, (neighbours, related)
+    assert neighbours == related  # precomputed exactly at build time
     assert seen.console_errors == [] and seen.outside_requests == [] and seen.dialogs == []
     page.context.close()  # type: ignore[attr-defined]
 
@@ -371,7 +410,7 @@ def test_search_page_answers_by_words_when_the_model_cannot_load(built_site: Bui
     from urllib.parse import quote
 
     context = browser.new_context()  # type: ignore[attr-defined]
-    context.route("**/model.onnx.gz*", lambda route: route.abort())
+    context.route("**/generated/search/t/*", lambda route: route.abort())  # no token vectors: no meaning
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
@@ -381,6 +420,6 @@ def test_search_page_answers_by_words_when_the_model_cannot_load(built_site: Bui
     assert page.get_attribute("#atlas-search-results", "data-method") == "bm25"
     assert "did not load" in page.inner_text("#atlas-search-status")
     expected = cli(built_site, onnx_cache, "search", query, "-k", "10", "--method", "bm25")
-    assert len({h["id"] for h in hits[:10]} & set(expected)) >= 9
+    assert len({h["id"] for h in hits[:10]} & set(expected)) >= 9  # cut postings, uint8 weights: BM25 all the same
     assert errors == []
     context.close()

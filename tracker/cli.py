@@ -610,8 +610,9 @@ def render(settings: Settings) -> None:
 def build(settings: Settings, strict: bool, search: bool) -> None:
     """Render the generated pages and the search page's data, then `mkdocs build` the site into site/.
 
-    The search page (site/search/) answers queries in the reader's browser: paper vectors, the BM25 index
-    and an int8 ONNX query encoder are shipped with the site; nothing runs on a server.
+    The search page (site/search/) answers queries in the reader's browser from chunked static files (a
+    trained token table as its query encoder, paper codes in inverted lists, BM25 postings by word), fetching
+    only what a query needs; it ranks as `search --method site`. Nothing runs on a server.
     """
     from tracker.site.build import build_site, render_site
 
