@@ -59,7 +59,8 @@ print(f"- RoPE(1, 0)·RoPE(1, m) / d: m=0 → {decay[0]:.3f}, m=16 → {decay[16
       f"smallest value {min(decay):.3f}\n")
 
 fig, axes = plt.subplots(1, 2, figsize=(11, 4), facecolor="white")
-image = axes[0].imshow(pe, aspect="auto", cmap="RdBu", vmin=-1, vmax=1)
+# interpolation "none": the SVG embeds the 128 x 64 data as is (a few KB), not a resampled full-size bitmap
+image = axes[0].imshow(pe, aspect="auto", cmap="RdBu", vmin=-1, vmax=1, interpolation="none")
 axes[0].set(xlabel="embedding dimension", ylabel="position", title="sinusoidal encoding, d = 64")
 fig.colorbar(image, ax=axes[0])
 axes[1].plot(distances, decay, color="tab:blue")

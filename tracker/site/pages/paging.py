@@ -13,7 +13,7 @@ from typing import TypeVar
 
 T = TypeVar("T")
 
-MONTH_PAGE_SIZE = 100
+MONTH_PAGE_SIZE = 80
 ROWS_PAGE_SIZE = 250
 PAGE_SIZE = MONTH_PAGE_SIZE
 
