@@ -77,6 +77,7 @@ def built_site(tmp_path_factory: pytest.TempPathFactory, onnx_cache: Path) -> Bu
     root = tmp_path_factory.mktemp("browser") / "repo"
     root.mkdir()
     shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    shutil.copytree(REPO / "overrides", root / "overrides")  # the theme overrides (custom_dir)
     shutil.copytree(REPO / "docs", root / "docs", ignore=shutil.ignore_patterns("generated"))
     shutil.copytree(REPO / "catalog", root / "catalog")
     learn = root / "docs" / "learn"
@@ -255,7 +256,8 @@ def test_feed_and_bibtex_are_served(built_site: BuiltSite, server: str) -> None:
         feed = feedparser.parse(response.read())
     assert feed.bozo == 0 and feed.version == "rss20" and feed.entries
     link = urlparse(feed.entries[0].link)
-    assert not link.scheme and link.path.startswith("digests/2026-W")  # relative to the feed: no site_url set
+    # absolute, under mkdocs.yml's site_url (always set; tests/test_site_a11y.py checks which address)
+    assert link.scheme == "https" and link.netloc and "/generated/digests/2026-W" in link.path, feed.entries[0].link
     with urllib.request.urlopen(server + "generated/papers/2026-07.bib", timeout=10) as response:  # noqa: S310
         bib = response.read().decode("utf-8")
     assert bib.count("@misc{") == 200 and "eprint = {2607.99998}" in bib

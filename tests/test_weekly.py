@@ -114,6 +114,7 @@ def scratch_repo(root: Path, onnx_cache: Path | None = None) -> Path:
     if onnx_cache is not None:
         shutil.copytree(onnx_cache / "models", root / ".cache" / "llm-atlas" / "models")
     shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    shutil.copytree(REPO / "overrides", root / "overrides")  # the theme overrides (custom_dir)
     shutil.copytree(REPO / "docs", root / "docs", ignore=shutil.ignore_patterns("generated"))
     shutil.copytree(REPO / "catalog", root / "catalog")
     (root / "data").mkdir()

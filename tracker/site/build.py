@@ -10,24 +10,31 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml_env_tag import construct_env_tag
 
-from tracker.knowledge.catalog import load_catalog
 from tracker.errors import AtlasError
+from tracker.knowledge.catalog import load_catalog
+from tracker.knowledge.topics import load_topics
+from tracker.settings import Settings, docs_dir, site_dir
 from tracker.site.engine import SiteData
 from tracker.site.render import render_pages, write_pages
-from tracker.settings import Settings, docs_dir, site_dir
 from tracker.site.search_bundle import current_index, write_search_bundle
 from tracker.store import PaperStore
-from tracker.knowledge.topics import load_topics
 
 
 def site_url(root: Path) -> str | None:
-    """``site_url`` from mkdocs.yml (its custom ``!!python/...`` tags are skipped, not run)."""
+    """``site_url`` from mkdocs.yml, resolved as MkDocs resolves it.
+
+    ``!ENV [VAR, …, default]`` takes the first of the variables that is set, else the default (MkDocs' own
+    constructor, from ``pyyaml_env_tag``, so both read the same address); other custom tags (``!!python/…``)
+    are skipped, not run.
+    """
 
     class _Loader(yaml.SafeLoader):
         pass
 
     _Loader.add_multi_constructor("", lambda loader, suffix, node: None)
+    _Loader.add_constructor("!ENV", construct_env_tag)
     config = yaml.load((root / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506
     url = config.get("site_url") if isinstance(config, dict) else None
     return str(url) if url else None
