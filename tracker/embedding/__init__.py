@@ -1,3 +1,3 @@
 """Embedding: which weights (``weights``: the shipped MiniLM + the search adapter), the embedders (``embedders``:
-torch; ``onnx_embedder``: ONNX Runtime, the default), the ONNX export (``onnx_export``), the browser's query
-model (``web_model``) and the adapter's training (``finetune``)."""
+torch; ``onnx_embedder``: ONNX Runtime, the default), the ONNX export (``onnx_export``), the site's static query
+encoder (``static_encoder``; trained by ``static_training``) and the adapter's training (``finetune``)."""
