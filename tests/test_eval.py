@@ -93,3 +93,12 @@ def test_default_method_is_at_least_the_better_single_method_on_held_out_queries
     scores = {m: evaluate(folder, onnx_cache, m, embedder=embedder)["ndcg@10"]
               for m in ("dense", "bm25", DEFAULT_METHOD)}
     assert scores[DEFAULT_METHOD] >= max(scores["dense"], scores["bm25"]), scores
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("folder", HELDOUT_SETS, ids=lambda p: p.name)
+def test_site_method_keeps_nine_tenths_of_hybrid_on_held_out_queries(folder: Path, onnx_cache: Path) -> None:
+    """The site's page ranking (static query encoder, PQ codes in lists, cut postings), scored like the CLI's."""
+    embedder = make_embedder(DEFAULT_BACKEND, onnx_cache)
+    scores = {m: evaluate(folder, onnx_cache, m, embedder=embedder)["ndcg@10"] for m in ("site", DEFAULT_METHOD)}
+    assert scores["site"] >= 0.9 * scores[DEFAULT_METHOD], scores
