@@ -4,6 +4,7 @@ abstracts: the 267 papers of the linking set (tests/fixtures/linking/papers.json
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from datetime import date
@@ -154,3 +155,88 @@ def test_cli_json_contract(tmp_path: Path) -> None:
     assert all(e.keys() == {"paper", "sentence"} for n in names for e in n["evidence"])
     glm = next(n for n in names if n["name"] == "GLM-5.1")
     assert glm["family"] == "glm" and glm["paper_ids"] == ["2606.02404", "2606.17905"] and glm["papers"] == 2
+
+
+# -- the site page "Models the catalog lacks" (tracker/site/pages/candidate_pages.py) -------------------------------
+def candidates_page(papers: list[Paper], catalog: Catalog) -> str:
+    from tracker.knowledge.linking import link_papers_to_models
+    from tracker.site.engine import PageWriter, SiteData, make_environment
+    from tracker.site.pages import candidate_pages
+
+    ordered = sorted(papers, key=lambda p: (p.published, p.id), reverse=True)
+    data = SiteData(papers=ordered, catalog=catalog, links=link_papers_to_models(ordered, catalog))
+    writer = PageWriter(make_environment())
+    candidate_pages.add_pages(writer, data)
+    assert list(writer.pages) == [candidate_pages.CANDIDATES]
+    return writer.pages[candidate_pages.CANDIDATES]
+
+
+def made_up(number: int, title: str, abstract: str) -> Paper:
+    day = date(2026, 6, 1 + number % 28)
+    return Paper(id=f"2606.{90000 + number:05d}", version=1, title=title, abstract=abstract, authors=["A. Author"],
+                 categories=["cs.CL"], published=day, updated=day)
+
+
+@pytest.fixture(scope="module")
+def page(papers: list[Paper], catalog: Catalog) -> str:
+    return candidates_page(papers, catalog)
+
+
+def test_candidates_page_lists_names_with_linked_evidence(page: str, report: CandidateReport) -> None:
+    assert page.startswith("---\nsearch:\n  exclude: true\n---\n# Models the catalog lacks\n")
+    assert "catalog/models/" in page and "llm-atlas catalog validate" in page  # how a maintainer adds one
+    rows = re.findall(r'<tr data-rank="(\d+)">', page)
+    assert len(rows) == min(100, len(report.candidates)) and sorted(map(int, rows)) == list(range(1, len(rows) + 1))
+    # GLM-5.1 (no catalog alias) with its stem's group, its counts and both evidence papers linked to their
+    # abstracts on their month pages
+    glm = next(c for c in report.candidates if c.name == "GLM-5.1")
+    row = re.search(rf'<tr data-rank="{glm.rank}">.*?</tr>', page)
+    assert row, page[:2000]
+    assert f"<td>{len(glm.papers)}</td><td>{glm.papers_per_month:.2f}</td>" in row.group(0)
+    for paper_id, _sentence in glm.evidence:
+        assert re.search(rf'href="\.\./\.\./papers/2026-06(-p\d+)?/#paper-{re.escape(paper_id)}"', row.group(0))
+    assert 'href="../../../search/?q=GLM-5.1"' in row.group(0)
+    group = page[: row.start()].rsplit('<tr class="atlas-candidates__group"', 1)[1]
+    assert group.startswith(' id="stem-glm"') and 'catalog family <a href="../../families/glm/">' in group
+    # catalogued names are not listed
+    assert ">Qwen3-8B<" not in page and ">GPT-4o<" not in page
+
+
+def test_candidates_page_is_deterministic(papers: list[Paper], catalog: Catalog, page: str) -> None:
+    assert candidates_page(list(reversed(papers)), catalog) == page
+
+
+def test_candidates_page_escapes_what_papers_say(catalog: Catalog) -> None:
+    hostile = made_up(1, '<script>alert("x")</script> & *bold*',
+                      "We release Zorblax-7B, an LLM <img src=x onerror=alert(1)> with $x_1$ {braces}.")
+    second = made_up(2, "A second paper", "Zorblax-7B is a language model that we test on <b>Evil</b> inputs.")
+    page = candidates_page([hostile, second], catalog)
+    assert "Zorblax-7B" in page
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; *bold*</a>" in page  # the title, linked
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page and "&lt;b&gt;Evil&lt;/b&gt;" in page
+    assert "<script" not in page and "<img" not in page and "<b>" not in page
+
+
+def test_candidates_page_stays_small_however_many_names(catalog: Catalog) -> None:
+    long_title = "A very long title about evaluating language models " * 6  # ~300 characters
+    long_sentence = "We evaluate the open model on many benchmarks and report " + "detailed results " * 30
+    made = [made_up(n, f"{long_title}{n}", f"{long_sentence} with Zorb{n}-7B and Quux{n}-13B, both LLMs. "
+                                           f"{long_sentence} with Zorb{n}-7B and Quux{n}-13B again.")
+            for n in range(1, 121)]
+    page = candidates_page(made, catalog)
+    assert len(re.findall(r'<tr data-rank="\d+">', page)) == 100
+    assert "240 names found; the 100 named in the most papers are listed" in page
+    assert len(page.encode()) < 250_000  # the theme adds ~40 KB: under 300 KB of HTML
+
+
+def test_candidates_page_is_rendered_and_linked_from_the_models_index(papers: list[Paper], tmp_path: Path) -> None:
+    from tracker.knowledge.topics import load_topics
+    from tracker.site.engine import SiteData
+    from tracker.site.render import render_pages
+    from tracker.store import PaperStore
+
+    store = PaperStore(tmp_path)
+    store.upsert(papers[:30])
+    pages = render_pages(SiteData.collect(store, load_catalog(REPO / "catalog"), load_topics(REPO / "catalog")))
+    assert "generated/models/candidates.md" in pages
+    assert "[Models the catalog lacks](candidates.md)" in pages["generated/models/index.md"]

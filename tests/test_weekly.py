@@ -192,7 +192,7 @@ def test_weekly_stores_indexes_and_builds(weekly_runs: WeeklyRuns) -> None:
     assert run.returncode == 0, run.stderr[-3000:]
     assert report["status"] == "ok" and report["failed_step"] is None
     assert [(s["step"], s["exit"]) for s in report["steps"]] == [
-        ("update", 0), ("index", 0), ("build", 0), ("freshness", 0)]
+        ("update", 0), ("candidates", 0), ("index", 0), ("build", 0), ("freshness", 0)]
 
     # update: every recorded page was asked for once, for the window and categories given
     assert sorted(int(q["start"][0]) for q in weekly_runs.requests_first_run) == list(RECORDED_STARTS)
@@ -210,6 +210,11 @@ def test_weekly_stores_indexes_and_builds(weekly_runs: WeeklyRuns) -> None:
     # the tracker's run manifest travels in the report (what the workflow puts in a failure issue)
     assert report["manifest"] and json.dumps(report["manifest"]).count(WINDOW[0]) >= 1
     assert f"{len(stored)} new" in report["commit_message"]
+    # candidates: the best names the stored papers use that the catalog lacks (also on the site, tested there)
+    candidates = report["catalog_candidates"]
+    assert candidates["papers"] == len(stored) and len(candidates["top"]) == min(20, candidates["candidates"])
+    assert [name["rank"] for name in candidates["top"]] == list(range(1, len(candidates["top"]) + 1))
+    assert all(name.keys() == {"rank", "name", "family", "papers", "papers_per_month"} for name in candidates["top"])
 
     # index: built over exactly the stored papers
     stats = subprocess.run([sys.executable, "-m", "tracker", "stats", "--json"], cwd=weekly_runs.root,
@@ -222,6 +227,7 @@ def test_weekly_stores_indexes_and_builds(weekly_runs: WeeklyRuns) -> None:
     assert (site / "index.html").is_file()
     pages = "".join(p.read_text(encoding="utf-8") for p in (site / "generated" / "papers").rglob("*.html"))
     assert all(paper_id in pages for paper_id in stored)
+    assert "Models the catalog lacks" in (site / "generated" / "models" / "candidates" / "index.html").read_text()
     assert report["site_built"] is True and report["freshness"]["stale"] is False
 
 
@@ -262,7 +268,8 @@ def test_unreachable_arxiv_fails_unless_offline_ok(weekly_runs: WeeklyRuns) -> N
     calm = run_weekly(root, dead, *args, "--offline-ok", "--no-build", "--report", str(root / "report-offline.json"))
     assert calm.returncode == 0, calm.stderr[-3000:]
     report = json.loads((root / "report-offline.json").read_text())
-    assert [(s["step"], s["exit"]) for s in report["steps"]] == [("update", 0), ("index", 0), ("freshness", 0)]
+    assert [(s["step"], s["exit"]) for s in report["steps"]] == [
+        ("update", 0), ("candidates", 0), ("index", 0), ("freshness", 0)]
     assert report["update"]["reachable"] is False and report["site_built"] is False
     assert papers_state(root) == weekly_runs.after_first
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from tracker.atomic import write_if_changed
+from tracker.settings import GENERATED
 from tracker.site.engine import PageWriter, SiteData, make_environment
 from tracker.site.pages import (
+    candidate_pages,
     catalog_pages,
     digest_pages,
     feed_pages,
@@ -19,7 +21,6 @@ from tracker.site.pages import (
     topic_pages,
     trend_pages,
 )
-from tracker.settings import GENERATED
 
 # kinds of file render writes under docs/generated/ (and so may remove when they are no longer made)
 GENERATED_SUFFIXES = {".md", ".bib", ".xml"}
@@ -31,7 +32,8 @@ def render_pages(data: SiteData) -> dict[str, str]:
     Each group of pages lives in its own module under ``tracker/site/pages/`` with an ``add_pages(writer, data)``.
     """
     writer = PageWriter(make_environment())
-    for group in (paper_pages, catalog_pages, topic_pages, digest_pages, trend_pages, feed_pages, home_pages):
+    for group in (paper_pages, catalog_pages, candidate_pages, topic_pages, digest_pages, trend_pages, feed_pages,
+                  home_pages):
         group.add_pages(writer, data)
     return writer.pages
 

@@ -1,0 +1,29 @@
+"""The page "Models the catalog lacks": the model names the stored papers use that no catalog alias matches.
+
+The page is ``llm-atlas catalog candidates`` on the site (``tracker.knowledge.candidates``): the best
+:data:`TOP` names, grouped by family-like stem, each with its papers per month, its paper count and two
+evidence sentences linked to the papers' entries on their month pages. The list is capped, so the page
+stays the same size however large the store grows.
+"""
+
+from __future__ import annotations
+
+from tracker.knowledge.candidates import find_candidates
+from tracker.site.engine import GENERATED, PageWriter, SiteData
+
+CANDIDATES = f"{GENERATED}/models/candidates.md"
+TOP = 100  # names on the page: ~1 KB of HTML each, so the page stays well under 300 KB
+
+
+def add_pages(writer: PageWriter, data: SiteData) -> None:
+    if "candidates" in data.catalog.models:  # its page would be this one's address
+        raise ValueError("a catalog model may not have the id 'candidates' (generated/models/candidates.md)")
+    report = find_candidates(data.papers, data.catalog)
+    groups = report.groups(TOP)
+    shown = {paper_id for group in groups for c in group.candidates for paper_id, _s in c.evidence}
+    writer.add(
+        CANDIDATES, "candidates.md.j2", report=report, groups=groups, top=TOP,
+        shown=sum(len(group.candidates) for group in groups),
+        papers={paper.id: paper for paper in data.papers if paper.id in shown},
+        families=data.catalog.families, abstracts_at=data.abstracts_at,
+    )
