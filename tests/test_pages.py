@@ -186,7 +186,9 @@ def test_charts_are_well_formed_svg_with_escaped_labels(pages: dict[str, str]) -
     assert "<script>" not in str(svg)
     trends = pages["generated/trends.md"]
     charts = re.findall(r"<svg.*?</svg>", trends, flags=re.S)
-    assert len(charts) == 3
+    # 2026-W27, the store's only recent week, is not over: no line chart yet, the release chart only (the lines
+    # over full weeks: tests/test_site_polish.py)
+    assert len(charts) == 1 and trends.count("No full week yet") == 2
     for chart in charts:
         ET.fromstring(chart)
     assert "Papers per week by model family" in trends and "Model releases by size" in trends

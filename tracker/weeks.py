@@ -98,3 +98,18 @@ def recent_weeks(papers: Sequence[Paper], count: int = RECENT_WEEKS) -> list[str
     newest = max(p.published for p in papers)
     oldest = max(min(p.published for p in papers), newest - timedelta(weeks=count - 1))
     return weeks_between(week_of(oldest), week_of(newest))
+
+
+def newest_day(papers: Iterable[Paper]) -> date | None:
+    """The newest day the store knows of: the latest first version or later version of any paper.
+
+    The store has been read up to about this day, so a week that ends after it is not over yet (a partial
+    week); the pages use it instead of the clock, so the same store always gives the same pages.
+    """
+    return max((max(paper.published, paper.updated, *(v.date for v in paper.versions)) for paper in papers),
+               default=None)
+
+
+def is_partial(week: str, as_of: date | None) -> bool:
+    """Whether ``week`` was not over on ``as_of`` (its Sunday is later): its counts are still growing."""
+    return as_of is not None and as_of < week_end(week)

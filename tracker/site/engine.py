@@ -13,6 +13,7 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cached_property
 from typing import Any
 
@@ -21,12 +22,14 @@ from markupsafe import Markup
 
 from tracker.knowledge.catalog import Catalog
 from tracker.knowledge.linking import PaperLink, link_papers_to_models
-from tracker.site.pages.bibtex import bibtex_file
-from tracker.site.pages.paging import MONTH_PAGE_SIZE, chunks, page_paths
+from tracker.knowledge.topics import Taxonomy, TopicMatch
 from tracker.paper import Paper
 from tracker.settings import GENERATED
+from tracker.site.pages.bibtex import bibtex_file
+from tracker.site.pages.paging import MONTH_PAGE_SIZE, chunks, page_paths
+from tracker.site.text import plural, tex_text
 from tracker.store import PaperStore
-from tracker.knowledge.topics import Taxonomy, TopicMatch
+from tracker.weeks import newest_day
 
 __all__ = ["GENERATED", "PageLinks", "PageWriter", "SiteData", "make_environment", "page_url", "relative_link"]
 
@@ -85,6 +88,8 @@ def make_environment() -> Environment:
     )
     env.filters["params"] = human_count
     env.filters["number"] = thousands
+    env.filters["tex"] = tex_text  # a paper title's TeX as text: {{ p.title | tex }}
+    env.filters["plural"] = plural  # {{ n | plural("paper") }}: "1 paper", "2 papers"
     env.globals["source"] = source_link
     return env
 
@@ -123,6 +128,11 @@ class SiteData:
             for path, part in zip(paths, chunks(papers, MONTH_PAGE_SIZE), strict=True):
                 where.update((p.id, path) for p in part)
         return where
+
+    @cached_property
+    def as_of(self) -> date | None:
+        """The newest day in the store (``tracker.weeks.newest_day``): a week ending after it is partial."""
+        return newest_day(self.papers)
 
     def papers_of_model(self) -> dict[str, list[Paper]]:
         by_model: dict[str, list[Paper]] = {model_id: [] for model_id in self.catalog.models}

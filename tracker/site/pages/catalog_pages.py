@@ -15,9 +15,10 @@ from markupsafe import Markup
 
 from tracker.knowledge.catalog import Catalog, CatalogModel
 from tracker.knowledge.linking import FamilyMention, ModelLinker
+from tracker.paper import Paper
 from tracker.site.engine import GENERATED, PageWriter, SiteData
 from tracker.site.pages.paging import paginate
-from tracker.paper import Paper
+from tracker.site.text import plural
 
 BAR_WIDTH, BAR_GAP, CHART_HEIGHT = 22, 6, 90
 
@@ -61,11 +62,12 @@ def month_bars(counts: list[MonthCount], label: str) -> Markup:
         x = BAR_GAP + index * (BAR_WIDTH + BAR_GAP)
         y = CHART_HEIGHT - bar
         parts.append(Markup(
-            '<g><title>{month}: {count} papers</title>'
+            '<g><title>{month}: {papers}</title>'
             '<rect class="atlas-bars__bar" x="{x}" y="{y}" width="{bw}" height="{bar}" rx="2"/>'
             '<text x="{cx}" y="{ty}" text-anchor="middle">{count}</text>'
             '<text x="{cx}" y="{my}" text-anchor="middle" font-size="8">{short}</text></g>'
-        ).format(month=item.month, count=item.count, x=x, y=y, bw=BAR_WIDTH, bar=bar,
+        ).format(month=item.month, count=item.count, papers=plural(item.count, "paper"), x=x, y=y, bw=BAR_WIDTH,
+                 bar=bar,
                  cx=x + BAR_WIDTH // 2, ty=y - 3, my=CHART_HEIGHT + 12, short=item.month[2:]))
     parts.append(Markup("</svg>"))
     return Markup("").join(parts)

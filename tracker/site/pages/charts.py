@@ -1,8 +1,8 @@
 """Charts drawn on the server as inline SVG: no JavaScript, no external files, the same bytes every build.
 
 Every label comes in as plain text and is escaped here; numbers are written with fixed precision so that
-the same data always gives byte-identical SVG. Colours come from a fixed palette; text uses
-``currentColor`` so it follows the light and dark themes.
+the same data always gives byte-identical SVG. Colours come from a fixed colour-blind-safe palette, with
+marker shapes once the colours run out; text uses ``currentColor`` so it follows the light and dark themes.
 """
 
 from __future__ import annotations
@@ -14,15 +14,40 @@ from datetime import date
 
 from markupsafe import Markup, escape
 
-# Colour-blind-friendly palette (Okabe–Ito, then Tol's muted), cycled when there are more series.
-PALETTE = (
-    "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#332288",
-    "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77", "#CC6677", "#882255", "#AA4499",
-)
+# Okabe & Ito's colour-blind-safe palette (Color Universal Design, 2008): eight colours that stay apart for
+# readers with any common colour-vision deficiency. Its black is the text's colour here (currentColor), so
+# it shows on the dark theme too. More series than colours are told apart by the marker's shape as well:
+# series i gets colour i % 8 and shape i // 8, so 32 series never share a marker.
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "currentColor")
+SHAPES = ("circle", "square", "triangle", "diamond")
 
 
 def colour(index: int) -> str:
     return PALETTE[index % len(PALETTE)]
+
+
+def shape(index: int) -> str:
+    return SHAPES[(index // len(PALETTE)) % len(SHAPES)]
+
+
+def marker(index: int, cx: float, cy: float, r: float, extra: str = "", inner: str = "") -> str:
+    """The series' marker (its colour and shape) centred on (cx, cy); ``inner`` goes inside (a <title>)."""
+    fill, kind = colour(index), shape(index)
+    if kind == "circle":
+        head = f'<circle cx="{_n(cx)}" cy="{_n(cy)}" r="{_n(r)}" fill="{fill}"{extra}'
+        tag = "circle"
+    elif kind == "square":
+        s = r * 0.9
+        head = f'<rect x="{_n(cx - s)}" y="{_n(cy - s)}" width="{_n(2 * s)}" height="{_n(2 * s)}" fill="{fill}"{extra}'
+        tag = "rect"
+    else:
+        if kind == "triangle":
+            points = [(cx, cy - r * 1.2), (cx + r * 1.1, cy + r * 0.8), (cx - r * 1.1, cy + r * 0.8)]
+        else:
+            points = [(cx, cy - r * 1.25), (cx + r * 1.1, cy), (cx, cy + r * 1.25), (cx - r * 1.1, cy)]
+        head = f'<polygon points="{" ".join(f"{_n(x)},{_n(y)}" for x, y in points)}" fill="{fill}"{extra}'
+        tag = "polygon"
+    return f"{head}>{inner}</{tag}>" if inner else f"{head}/>"
 
 
 def _n(value: float) -> str:
@@ -84,26 +109,35 @@ def line_chart(title: str, x_labels: Sequence[str], series: Sequence[Series], wi
         if len(item.values) > 1:
             parts.append(f'<polyline points="{points}" fill="none" stroke="{stroke}" stroke-width="2"/>')
         for i, v in enumerate(item.values):
-            parts.append(f'<circle cx="{_n(x(i))}" cy="{_n(y(v))}" r="3" fill="{stroke}">'
-                         f"<title>{escape(item.label)}, {escape(x_labels[i])}: {v}</title></circle>")
+            parts.append(marker(index, x(i), y(v), 3,
+                                inner=f"<title>{escape(item.label)}, {escape(x_labels[i])}: {v}</title>"))
         parts.append("</g>")
         legend_y = top + 14 * index
-        parts.append(f'<rect x="{width - right + 12}" y="{legend_y - 8}" width="10" height="10" fill="{stroke}"/>')
-        parts.append(f'<text x="{width - right + 27}" y="{legend_y + 1}">{escape(_clip(item.label, 26))}</text>')
+        parts.append(f'<line x1="{width - right + 8}" x2="{width - right + 26}" y1="{legend_y - 3}" '
+                     f'y2="{legend_y - 3}" stroke="{stroke}" stroke-width="2"/>')
+        parts.append(marker(index, width - right + 17, legend_y - 3, 3.5))
+        parts.append(f'<text x="{width - right + 31}" y="{legend_y + 1}">{escape(_clip(item.label, 26))}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
 
 
-def sparkline(values: Sequence[int], width: int = 120, height: int = 24, label: str = "") -> Markup:
-    """Small bars, one per week, for a table cell."""
+def sparkline(values: Sequence[int], width: int = 120, height: int = 24, label: str = "",
+              partial_last: bool = False) -> Markup:
+    """Small bars, one per week, for a table cell. ``partial_last``: the last week is not over, so its bar is
+    drawn hollow (an outline) and its title says so, instead of reading as a drop."""
     top_value = max(max(values, default=0), 1)
     bar = width / max(len(values), 1)
+    title = f"{label} (the last week is not over)" if partial_last and values else label
     parts = [f'<svg class="atlas-spark" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-             f'role="img" xmlns="http://www.w3.org/2000/svg">', f"<title>{escape(label)}</title>"]
+             f'role="img" xmlns="http://www.w3.org/2000/svg">', f"<title>{escape(title)}</title>"]
     for i, v in enumerate(values):
         h = (height - 2) * v / top_value
-        parts.append(f'<rect x="{_n(i * bar + 1)}" y="{_n(height - h)}" width="{_n(max(bar - 2, 1))}" '
-                     f'height="{_n(h)}" fill="{PALETTE[0]}"/>')
+        box = f'x="{_n(i * bar + 1)}" y="{_n(height - h)}" width="{_n(max(bar - 2, 1))}" height="{_n(h)}"'
+        if partial_last and i == len(values) - 1:
+            parts.append(f'<rect class="atlas-spark__partial" {box} fill="none" stroke="{PALETTE[0]}" '
+                         f'stroke-dasharray="2 1"><title>partial week so far: {v}</title></rect>')
+        else:
+            parts.append(f'<rect {box} fill="{PALETTE[0]}"/>')
     parts.append("</svg>")
     return Markup("".join(parts))
 
@@ -120,6 +154,10 @@ def release_timeline(title: str, releases: Sequence[Release], groups: Sequence[s
                      height: int = 420) -> Markup:
     """Models as dots: release date across, parameter count up (log scale), one colour per family."""
     left, right, top, bottom = 56, 170, 24, 40
+    # only the groups that have a dot are in the legend, each with its own colour and shape
+    present = {r.group for r in releases}
+    groups = [g for g in groups if g in present] + sorted(present - set(groups))
+    height = max(height, top + 14 * len(groups) + bottom)
     plot_w, plot_h = width - left - right, height - top - bottom
     parts = [
         f'<svg class="atlas-chart__svg" viewBox="0 0 {width} {height}" role="img" '
@@ -155,13 +193,13 @@ def release_timeline(title: str, releases: Sequence[Release], groups: Sequence[s
         parts.append(f'<text x="{xx}" y="{height - bottom + 16}" text-anchor="middle">{year}</text>')
     group_index = {g: i for i, g in enumerate(groups)}
     for release in sorted(releases, key=lambda r: (r.when, r.label)):
-        fill = colour(group_index.get(release.group, 0))
-        parts.append(f'<circle cx="{_n(x(release.when))}" cy="{_n(y(release.parameters))}" r="4.5" fill="{fill}" '
-                     f'fill-opacity="0.85"><title>{escape(release.label)} ({escape(release.group)}), '
-                     f"{release.when.isoformat()}, {_params(release.parameters)} parameters</title></circle>")
+        parts.append(marker(group_index[release.group], x(release.when), y(release.parameters), 4.5,
+                            extra=' fill-opacity="0.85"',
+                            inner=f"<title>{escape(release.label)} ({escape(release.group)}), "
+                                  f"{release.when.isoformat()}, {_params(release.parameters)} parameters</title>"))
     for index, group in enumerate(groups):
         legend_y = top + 14 * index
-        parts.append(f'<circle cx="{width - right + 17}" cy="{legend_y - 3}" r="4.5" fill="{colour(index)}"/>')
+        parts.append(marker(index, width - right + 17, legend_y - 3, 4.5))
         parts.append(f'<text x="{width - right + 27}" y="{legend_y + 1}">{escape(_clip(group, 22))}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))

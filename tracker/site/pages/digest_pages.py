@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from tracker.paper import Paper
 from tracker.site.engine import GENERATED, PageWriter, SiteData
 from tracker.site.pages.paging import paginate
-from tracker.paper import Paper
-from tracker.weeks import WeekEvent, events_by_week, week_end, week_span, week_start
+from tracker.weeks import WeekEvent, events_by_week, is_partial, week_end, week_span, week_start
 
 DIGESTS = f"{GENERATED}/digests"
 OTHER = "other"  # the section of papers no topic fits
@@ -46,6 +46,7 @@ class Digest:
     events: list[WeekEvent]
     sections: list[TopicSection]
     models: list[tuple[str, list[Paper]]]  # (model id, papers naming it), most papers first
+    partial: bool = False  # the week was not over on the store's newest day (tracker.weeks.is_partial)
 
     @property
     def new(self) -> list[Paper]:
@@ -61,7 +62,7 @@ class Digest:
 
     def as_row(self) -> dict[str, Any]:
         return {"week": self.week, "span": self.span, "new": len(self.new), "updated": len(self.updated),
-                "path": digest_path(self.week),
+                "path": digest_path(self.week), "partial": self.partial,
                 "top": [(s.name, len(s.new) + len(s.updated)) for s in self.top_sections(3)]}
 
     def top_sections(self, count: int) -> list[TopicSection]:
@@ -85,7 +86,8 @@ def build_digests(data: SiteData) -> list[Digest]:
             for link in data.links.get(event.paper.id, []):
                 by_model.setdefault(link.model, []).append(event.paper)
         models = sorted(by_model.items(), key=lambda item: (-len(item[1]), item[0]))
-        digests.append(Digest(week, events, [s for s in sections.values() if s.new or s.updated], models))
+        digests.append(Digest(week, events, [s for s in sections.values() if s.new or s.updated], models,
+                              partial=is_partial(week, data.as_of)))
     return digests
 
 
@@ -107,4 +109,4 @@ def add_pages(writer: PageWriter, data: SiteData) -> None:
                            pages=[p for _, p, _ in parts], current=number, links=data.links,
                            models=data.catalog.models, abstracts_at=data.abstracts_at)
     writer.add(f"{DIGESTS}/index.md", "digests_index.md.j2", rows=[d.as_row() for d in reversed(digests)],
-               feed=f"{GENERATED}/feed.xml")
+               feed=f"{GENERATED}/feed.xml", as_of=data.as_of)

@@ -1,7 +1,8 @@
 """The RSS 2.0 feed of the weekly digests: ``docs/generated/feed.xml``, copied into the site as it is.
 
-Item links are absolute when ``mkdocs.yml`` names a ``site_url``; otherwise they are relative to the
-feed, which feed readers resolve against the feed's own address. Dates come from the weeks, never from
+Item links are absolute under ``mkdocs.yml``'s ``site_url`` (always set there: the project's Pages address,
+or ``$LLM_ATLAS_SITE_URL``); without one they would be relative to the feed. Titles are plain text
+(``tex_text``: no raw TeX). Dates come from the weeks, never from
 the clock, so the feed only changes when a week does.
 """
 
@@ -14,6 +15,7 @@ from markupsafe import Markup
 
 from tracker.site.engine import GENERATED, PageWriter, SiteData, page_url
 from tracker.site.pages.digest_pages import Digest, build_digests, digest_path
+from tracker.site.text import tex_text
 from tracker.weeks import week_end
 
 FEED = f"{GENERATED}/feed.xml"
@@ -44,7 +46,8 @@ def item_description(digest: Digest) -> Markup:
         parts.append(Markup("<ul>{}</ul>").format(items))
     newest = (digest.new + digest.updated)[:TITLES]
     if newest:
-        titles = Markup("").join(Markup('<li><a href="{}">{}</a></li>').format(p.abs_url, p.title) for p in newest)
+        titles = Markup("").join(Markup('<li><a href="{}">{}</a></li>').format(p.abs_url, tex_text(p.title))
+                                 for p in newest)
         parts.append(Markup("<p>Latest papers:</p><ol>{}</ol>").format(titles))
     return Markup("").join(parts)
 
@@ -53,7 +56,8 @@ def add_pages(writer: PageWriter, data: SiteData) -> None:
     digests = list(reversed(build_digests(data)))[:ITEMS]
     items = [
         {
-            "title": f"Week {d.week} ({d.span}): {len(d.new)} new, {len(d.updated)} updated papers",
+            "title": f"Week {d.week} ({d.span}{', so far' if d.partial else ''}): {len(d.new)} new, "
+                     f"{len(d.updated)} updated papers",
             "link": site_link(data, digest_path(d.week)),
             "guid": f"llm-atlas-digest-{d.week}",
             "date": rfc822(d),

@@ -12,7 +12,7 @@ from tracker.site.engine import GENERATED, PageWriter, SiteData
 from tracker.site.pages.charts import sparkline
 from tracker.site.pages.digest_pages import build_digests, digest_path
 from tracker.site.pages.feed_pages import FEED
-from tracker.weeks import recent_weeks, week_of
+from tracker.weeks import is_partial, recent_weeks, week_of
 
 WHATS_NEW = f"{GENERATED}/snippets/whats-new.md"
 HOME = "index.md"
@@ -29,7 +29,9 @@ def add_pages(writer: PageWriter, data: SiteData) -> None:
         WHATS_NEW, HOME, "whats_new.md.j2", bib_path=f"{GENERATED}/whats-new.bib",
         latest=latest, latest_path=digest_path(latest.week) if latest else None,
         newest=data.papers[:NEWEST], total=len(data.papers),
-        spark=sparkline(per_week, width=180, height=28, label="papers per week") if weeks else "",
+        spark=sparkline(per_week, width=180, height=28, label="papers per week",
+                        partial_last=is_partial(weeks[-1], data.as_of)) if weeks else "",
+        as_of=data.as_of,
         has_topics=data.taxonomy is not None, feed=FEED, links=data.links, models=data.catalog.models,
         topics=data.topics, taxonomy=data.taxonomy, abstracts_at=data.abstracts_at,
     )
