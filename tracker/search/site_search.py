@@ -31,6 +31,11 @@ def store_site_index(index: PaperIndex, published: Mapping[str, str], settings: 
     """The store's site index (``published``: paper id -> ISO date, which orders the rows): loaded when it was
     built from this index, settings, encoder and dates; else built and saved beside the index."""
     encoder = encoder or shipped_static_encoder()
+    teacher = str(encoder.meta.get("teacher", ""))
+    if log and not teacher.startswith(index.embedder_name.split("-int8")[0]):
+        # the table imitates one search model's query vectors; another adapter needs a retrained table
+        log(f"warning: the static query encoder was trained on {teacher}, the index is {index.embedder_name}; "
+            "retrain it (scripts/train_static_encoder.py)")
     dates = [published.get(paper_id, "") for paper_id in index.ids]
     fingerprint = site_fingerprint(index, encoder, settings, dates)
     folder = index.folder / "site" if index.folder else None
