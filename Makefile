@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
-# esbuild, onnxruntime-web and the stemmer the search page is bundled from (package-lock.json pins them)
+# esbuild and the stemmer the search page is bundled from, axe-core for its accessibility test (package-lock.json pins them)
 NODE_STAMP := node_modules/.installed-stamp
 
 .PHONY: site test install lint update index build weekly clean chromium
