@@ -181,7 +181,7 @@ def run_networks(site: Path, runs: int, queries: list[str], chromium: str) -> li
     return out
 
 
-def synthetic_site(site: Path, papers: int, scratch: Path) -> Path:
+def synthetic_site(site_dir: Path, papers: int, scratch: Path) -> Path:
     """A copy of ``site`` whose search data is that of ``papers`` papers tiled from the store's."""
     from tracker.embedding.static_encoder import shipped_static_encoder
     from tracker.knowledge.catalog import load_catalog
@@ -215,7 +215,7 @@ def synthetic_site(site: Path, papers: int, scratch: Path) -> Path:
     tiles = -(-papers // count)
     started = time.monotonic()
     # tile copy t of site row r goes to row r * tiles + t: rows stay in date order
-    ids = [f"{real.ids[r]}v{t}" for r in range(count) for t in range(tiles)][:papers]
+    ids = [f"{real.ids[r]}v{t:04d}" for r in range(count) for t in range(tiles)][:papers]  # sorts as rows do
     order = np.arange(count * tiles)[:papers]
     source = order // tiles
     vectors = index.vectors[real.index_rows[source]]
@@ -247,13 +247,13 @@ def synthetic_site(site: Path, papers: int, scratch: Path) -> Path:
     assert site.ids == ids, "the tiled store's rows are not in date order"
     for model, members in linked.items():
         tiled_linked[model] = np.flatnonzero(np.isin(source, members)).tolist()
-    models = json.loads(gzip.decompress(next((site / SEARCH_DIR).glob("models.*.gz")).read_bytes()))
+    models = json.loads(gzip.decompress(next((site_dir / SEARCH_DIR).glob("models.*.gz")).read_bytes()))
     files = bundle_files(REPO, site, shipped_static_encoder(), tiled_rows, tiled_linked, models, exceptions)
     files.update(bundle_scripts(REPO))
     files["manifest.json"] = manifest_json(site, shipped_static_encoder(), files, index.embedder_name)
     copy = scratch / "site"
-    shutil.copytree(site, copy, copy_function=_link, ignore=shutil.ignore_patterns("search"))
-    shutil.copytree(site / "search", copy / "search", copy_function=_link)  # the page itself
+    shutil.copytree(site_dir, copy, copy_function=_link, ignore=shutil.ignore_patterns("search"))
+    shutil.copytree(site_dir / "search", copy / "search", copy_function=_link)  # the page itself
     write_files(copy / SEARCH_DIR, files)
     total = sum(len(b) for b in files.values())
     print(f"synthetic bundle: {len(files):,} files, {total / 1e6:.1f} MB", file=sys.stderr)
