@@ -111,13 +111,15 @@ def test_plurals() -> None:
     assert make_environment().from_string("{{ n | plural('paper') }}").render(n=1) == "1 paper"
 
 
-def test_a_family_page_with_one_paper_says_paper(tmp_path: Path) -> None:
+def test_family_and_model_pages_with_one_paper_say_paper(tmp_path: Path) -> None:
     paper = Paper(id="2607.00001", version=1, title="Evaluating GPT-4 on $n$-step arithmetic",
                   abstract="We test GPT-4 on arithmetic.", authors=["A. Author"], categories=["cs.CL"],
                   published=date(2026, 7, 1), updated=date(2026, 7, 1))
-    family = render(tmp_path, [paper])["generated/families/gpt.md"]
+    pages = render(tmp_path, [paper])
+    family, model = pages["generated/families/gpt.md"], pages["generated/models/gpt-4.md"]
     assert "1 paper in the store names this family: 1 names one of its catalog models" in family
-    assert "1 papers" not in family
+    assert "1 paper in the store names this model or is its own paper" in model
+    assert "1 papers" not in family and "1 papers" not in model
 
 
 # -- partial weeks -------------------------------------------------------------------------------------------

@@ -1,0 +1,296 @@
+"""The built site as readers use it (issue 16): accessibility, a phone's width, the feed and the sitemap.
+
+A small site is built (``llm-atlas build``, strict, with the search page) in a scratch copy of the repository
+from the 2026-07-01 listing and 25 older real papers; only the Learn page with display maths keeps its
+programs (none run here). Then, in Debian's chromium driven by playwright:
+
+- axe-core (npm, pinned in package.json) on every kind of page (home, Learn, the models table, a model, a
+  family, a month, a digest and the digests index, a topic, trends, the search page with results), at
+  1366 px in the light scheme and at 390 px in the dark one: no serious or critical violation;
+- the models table and every family page fit a 390 px screen (no sideways scrolling of the page), and no
+  word in their tables is broken inside at 390 or 1366 px;
+- the feed parses (feedparser) with absolute links under ``site_url``, every page names it in a
+  ``<link rel="alternate">``, and the sitemap lists the site's real URLs.
+
+Counts are printed in the "measured" section. Without chromium or npm's axe-core the test fails, it does not skip.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import urllib.request
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from conftest import CORPUS_DAY, KAGGLE_SAMPLE, MEASURED, REPO, borrow_onnx_export
+
+from tracker.importer import read_papers
+from tracker.site.build import site_url
+from tracker.site.serve import serve_folder
+from tracker.store import PaperStore
+
+CHROMIUM = os.environ.get("LLM_ATLAS_CHROMIUM") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run", "--disable-sync"]
+AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
+LEARN_PAGE = "attention.md"  # display maths (KaTeX), a figure, code, tables: a demanding hand-written page
+EXEC_FENCE = re.compile(r'^```python exec="(?:true|1|yes|on)"', re.MULTILINE)
+SEARCH_QUERY = "retrieval-augmented generation over documents"
+PHONE, DESKTOP = 390, 1366
+
+PAGES = {
+    "home": "",
+    "learn": "learn/attention/",
+    "models": "generated/models/",
+    "model": "generated/models/gpt-4/",
+    "family": "generated/families/llama/",
+    "month": "generated/papers/2026-07/",
+    "digest": "generated/digests/2026-W27/",
+    "digests": "generated/digests/",
+    "topic": "generated/topics/rag/",
+    "trends": "generated/trends/",
+    "search": "search/",
+}
+
+
+def scratch_site_url(root: Path) -> str:
+    """The address the scratch build used: mkdocs.yml's default (the build ran without LLM_ATLAS_SITE_URL)."""
+    with mock.patch.dict(os.environ):
+        os.environ.pop("LLM_ATLAS_SITE_URL", None)
+        url = site_url(root)
+    assert url
+    return url
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory, onnx_cache: Path) -> Path:
+    root = tmp_path_factory.mktemp("a11y") / "repo"
+    root.mkdir()
+    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    shutil.copytree(REPO / "overrides", root / "overrides")
+    shutil.copytree(REPO / "docs", root / "docs", ignore=shutil.ignore_patterns("generated"))
+    shutil.copytree(REPO / "catalog", root / "catalog")
+    for page in (root / "docs" / "learn").glob("*.md"):  # show the programs, run none (tests/test_snippets.py does)
+        page.write_text(EXEC_FENCE.sub('```python exec="false"', page.read_text(encoding="utf-8")), encoding="utf-8")
+    store = PaperStore(root / "data")
+    store.upsert([*{p.id: p for p in read_papers(CORPUS_DAY)}.values(), *read_papers(KAGGLE_SAMPLE)])
+    store.save()
+    cache = root / ".cache" / "llm-atlas"
+    borrow_onnx_export(cache, onnx_cache)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LLM_ATLAS_")}
+    completed = subprocess.run([sys.executable, "-m", "tracker", "build"], cwd=root, capture_output=True, text=True,
+                               env={**env, "LLM_ATLAS_CACHE": str(cache)}, timeout=1200)
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    return root
+
+
+@pytest.fixture(scope="module")
+def server(built: Path) -> Iterator[str]:
+    with serve_folder(built / "site") as url:
+        yield f"{url}/"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: apt-get install chromium (make test does it)"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def open_page(browser: object, url: str, width: int, scheme: str = "light") -> object:
+    context = browser.new_context(viewport={"width": width, "height": 844}, color_scheme=scheme)  # type: ignore[attr-defined]
+    page = context.new_page()
+    response = page.goto(url, wait_until="load")
+    assert response is not None and response.status == 200, url
+    return page
+
+
+# -- axe-core ---------------------------------------------------------------------------------------------------
+AXE_RUN = """async () => {
+    const result = await axe.run(document, {resultTypes: ['violations']});
+    return result.violations.map(v => ({id: v.id, impact: v.impact,
+        nodes: v.nodes.map(n => n.target.join(' ') + ': ' + (n.failureSummary || '').split('\\n')[1])}));
+}"""
+
+
+@pytest.mark.parametrize(("width", "scheme"), [(DESKTOP, "light"), (PHONE, "dark")],
+                         ids=["desktop-light", "phone-dark"])
+@pytest.mark.parametrize("kind", list(PAGES))
+def test_axe_finds_no_serious_violation(server: str, browser: object, kind: str, width: int, scheme: str) -> None:
+    assert AXE.is_file(), f"{AXE} is missing: npm ci (make install does it)"
+    page = open_page(browser, server + PAGES[kind], width, scheme)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))  # type: ignore[attr-defined]
+    if kind == "search":  # a query typed in the page's own box: results on screen, as a reader sees them
+        page.fill("#atlas-search", SEARCH_QUERY)  # type: ignore[attr-defined]
+        page.press("#atlas-search", "Enter")  # type: ignore[attr-defined]
+        page.wait_for_selector("#atlas-search-results[data-stage=final] [data-arxiv-id]", timeout=180_000)  # type: ignore[attr-defined]
+    if kind == "learn":  # KaTeX renders after load: check the maths as shown
+        page.wait_for_selector(".katex-display", timeout=30_000)  # type: ignore[attr-defined]
+    page.wait_for_timeout(300)  # type: ignore[attr-defined]
+    assert page.locator("article, .md-content").count() > 0  # type: ignore[attr-defined]
+    page.add_script_tag(path=str(AXE))  # type: ignore[attr-defined]
+    violations = page.evaluate(AXE_RUN)  # type: ignore[attr-defined]
+    serious = [v for v in violations if v["impact"] in ("serious", "critical")]
+    MEASURED.append(f"axe-core {kind} ({width} px, {scheme}): {len(serious)} serious or critical violations, "
+                    f"{len(violations) - len(serious)} minor or moderate ({', '.join(v['id'] for v in violations)})")
+    assert serious == [], json.dumps(serious, indent=1)[:4000]
+    assert errors == []
+    page.context.close()  # type: ignore[attr-defined]
+
+
+def test_the_search_dialog_override_is_the_themes_own_with_a_name() -> None:
+    """overrides/partials/search.html differs from the pinned theme's partial by the dialog's aria-label only."""
+    import material
+
+    theirs = (Path(material.__file__).parent / "templates" / "partials" / "search.html").read_text(encoding="utf-8")
+    ours = (REPO / "overrides" / "partials" / "search.html").read_text(encoding="utf-8")
+
+    def body(text: str) -> str:
+        return re.sub(r"^\{#-.*?-#\}\s*", "", text, flags=re.S)
+
+    named = body(theirs).replace('role="dialog">', 'role="dialog" aria-label="{{ lang.t(\'search\') }}">', 1)
+    assert body(ours) == named != body(theirs)
+
+
+# -- a phone's width ----------------------------------------------------------------------------------------------
+# Where a cell's text wraps, the line must break at a space or after a hyphen, a slash or before "(": never inside
+# a word ("RoBERT|a-Large"). Each character's box is measured; a character on a lower line than the one before it
+# starts a new line.
+LAYOUT_JS = """() => {
+    const broken = [];
+    const cells = document.querySelectorAll('.md-typeset table.atlas-table td, .md-typeset table.atlas-table th');
+    for (const cell of cells) {
+        if (cell.offsetParent === null) continue;
+        const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+        let top = null, before = '';
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            for (let i = 0; i < node.textContent.length; i++) {
+                const char = node.textContent[i], range = document.createRange();
+                range.setStart(node, i); range.setEnd(node, i + 1);
+                const box = range.getClientRects()[0];
+                if (box && !/\\s/.test(char)) {
+                    if (top !== null && box.top > top + 2 && !/[\\s\\-\\u2010\\u2013\\/]/.test(before) && char !== '(')
+                        broken.push(cell.textContent.trim().slice(0, 60));
+                    top = box.top;
+                }
+                before = char;
+            }
+        }
+    }
+    return {scroll: document.documentElement.scrollWidth, view: window.innerWidth, broken: [...new Set(broken)],
+            headings: [...document.querySelectorAll('#atlas-models thead th')].filter(th => th.offsetParent)
+                .map(th => th.textContent.trim())};
+}"""
+
+
+def layout(page: object) -> dict[str, object]:
+    return page.evaluate(LAYOUT_JS)  # type: ignore[attr-defined, no-any-return]
+
+
+def family_paths(built: Path) -> list[str]:
+    families = sorted(p.name for p in (built / "site" / "generated" / "families").iterdir()
+                      if p.is_dir() and not re.search(r"-p\d+$|-family-only", p.name))
+    assert len(families) >= 20
+    return [f"generated/families/{name}/" for name in families]
+
+
+def test_the_models_table_fits_a_phone_and_breaks_no_word(built: Path, server: str, browser: object) -> None:
+    phone = layout(open_page(browser, server + "generated/models/", PHONE))
+    assert phone["scroll"] == PHONE, phone
+    assert phone["broken"] == [], phone["broken"]
+    # on a phone: the columns that matter; the rest on each model's page (and in the filters)
+    assert phone["headings"] == ["Model", "Released", "Parameters", "Papers"]
+    desktop = layout(open_page(browser, server + "generated/models/", DESKTOP))
+    assert desktop["scroll"] == DESKTOP and desktop["broken"] == [], desktop["broken"]
+    assert desktop["headings"] == ["Model", "Family", "Organization", "Released", "Parameters", "Context",
+                                   "Open weights", "Papers"]
+    MEASURED.append(f"models table: page {phone['scroll']} px wide at {PHONE} px (issue 16 saw 650 px), "
+                    f"{desktop['scroll']} px at {DESKTOP} px; no word broken inside")
+
+
+def test_every_family_page_fits_a_phone_and_breaks_no_word(built: Path, server: str, browser: object) -> None:
+    context = browser.new_context(viewport={"width": PHONE, "height": 844})  # type: ignore[attr-defined]
+    too_wide, broken = {}, {}
+    paths = family_paths(built)
+    for path in paths:
+        page = context.new_page()
+        assert page.goto(server + path, wait_until="load").status == 200
+        seen = layout(page)
+        if seen["scroll"] != PHONE:
+            too_wide[path] = seen["scroll"]
+        if seen["broken"]:
+            broken[path] = seen["broken"]
+        page.close()
+    context.close()
+    assert too_wide == {} and broken == {}, (too_wide, broken)
+    MEASURED.append(f"{len(paths)} family pages at {PHONE} px: none wider than the screen (issue 16 saw Falcon's "
+                    "at 468 px), no word broken inside a table cell")
+
+
+def test_a_wide_month_table_scrolls_in_its_box_and_takes_the_keyboard(server: str, browser: object) -> None:
+    """Where the per-month table is wider than a phone, it scrolls inside itself and can be focused."""
+    page = open_page(browser, server + "generated/families/gpt/", PHONE)
+    page.wait_for_timeout(200)  # type: ignore[attr-defined]  # scroll-regions.js marks boxes in an animation frame
+    box = page.evaluate("""() => { const t = document.querySelector('table.atlas-monthly');
+        return t && {scrolls: t.scrollWidth > t.clientWidth, tabindex: t.getAttribute('tabindex'),
+                     right: t.getBoundingClientRect().right}; }""")  # type: ignore[attr-defined]
+    assert box is not None and box["right"] <= PHONE
+    assert box["tabindex"] == ("0" if box["scrolls"] else None)
+
+
+# -- the feed and the sitemap -------------------------------------------------------------------------------------
+def test_feed_parses_with_absolute_links(built: Path, server: str) -> None:
+    import feedparser
+
+    base = scratch_site_url(built)
+    with urllib.request.urlopen(server + "generated/feed.xml", timeout=10) as response:  # noqa: S310 - local server
+        feed = feedparser.parse(response.read())
+    assert feed.bozo == 0 and feed.version == "rss20" and len(feed.entries) >= 5
+    assert feed.feed.link == base
+    assert any(link.rel == "self" and link.href == base + "generated/feed.xml" for link in feed.feed.links)
+    for entry in feed.entries:
+        assert re.fullmatch(re.escape(base) + r"generated/digests/\d{4}-W\d\d/", entry.link), entry.link
+        assert all(link.startswith("https://arxiv.org/abs/") for link in re.findall(r'href="([^"]+)"', entry.summary))
+    MEASURED.append(f"feed: {len(feed.entries)} items, every link absolute under {base}")
+
+
+def test_every_page_names_the_feed(server: str, browser: object) -> None:
+    for kind, path in PAGES.items():
+        page = open_page(browser, server + path, DESKTOP)
+        links = page.eval_on_selector_all(  # type: ignore[attr-defined]
+            'head link[rel="alternate"][type="application/rss+xml"]', "els => els.map(e => [e.href, e.title])")
+        assert len(links) == 1, (kind, links)
+        href, title = links[0]
+        assert href == server + "generated/feed.xml" and title, (kind, href)
+        page.context.close()  # type: ignore[attr-defined]
+    with urllib.request.urlopen(server + "generated/feed.xml", timeout=10) as response:  # noqa: S310
+        assert response.status == 200 and b"<rss" in response.read(200)
+
+
+def test_sitemap_lists_the_real_urls(built: Path) -> None:
+    base = scratch_site_url(built)
+    root = ET.parse(built / "site" / "sitemap.xml").getroot()
+    urls = [loc.text or "" for loc in root.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+    pages = sum(1 for _ in (built / "site").rglob("index.html"))
+    assert len(urls) >= 100 and len(urls) >= pages - 5, (len(urls), pages)
+    assert all(url.startswith(base) for url in urls)
+    for path in PAGES.values():
+        assert base + path in urls, path
+    canonical = re.search(r'<link rel="canonical" href="([^"]+)"', (built / "site" / "index.html").read_text())
+    assert canonical and canonical.group(1) == base
+    MEASURED.append(f"sitemap: {len(urls)} URLs under {base} ({pages} pages built)")
