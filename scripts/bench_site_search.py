@@ -16,7 +16,9 @@ If-Modified-Since) and counts the bytes it sends, so every figure is what went o
 
 ``--synthetic N`` measures the same on a store of N papers tiled from the real one (every paper repeated with a
 new id; vectors, postings and links copied, so its lists, codes and chunks have the sizes N real papers give).
-``--eval`` prints nDCG@10 of the CLI's hybrid and of ``--method site`` on the evaluation sets (test queries).
+``--eval`` prints nDCG@10 of the CLI's hybrid and of ``--method site`` on the evaluation sets (test queries);
+``--overlap`` the top-10 overlap of the page's answers with ``--method site`` and with the CLI's hybrid on the
+twelve topic queries (the repository's store: the site must be built from it).
 """
 
 from __future__ import annotations
@@ -267,6 +269,39 @@ def _link(source: str, target: str) -> None:
         shutil.copy2(source, target)
 
 
+def overlaps(site: Path, queries: list[str], chromium: str) -> list[dict]:
+    """Top-10 overlap of the page's answers with ``--method site`` and with the CLI's hybrid, per topic query."""
+    from playwright.sync_api import sync_playwright
+
+    from tracker.search.index import PaperIndex
+    from tracker.search.query import PaperSearch
+    from tracker.search.site_search import SiteSearch
+    from tracker.settings import Settings
+    from tracker.store import PaperStore
+
+    settings = Settings.resolve()
+    cli = PaperSearch(PaperStore(settings.data_dir), PaperIndex.load(settings.cache_dir))
+    site_search = SiteSearch(cli)
+    out = []
+    counter = Counter()
+    with pages_like_server(site, counter) as base, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        for query in queries:
+            context = browser.new_context()
+            page = context.new_page()
+            page.goto(f"{base}/search/?q={quote(query)}")
+            wait_final(page)
+            hits = page.evaluate("() => [...document.querySelectorAll('#atlas-search-results [data-arxiv-id]')]"
+                                 ".map(e => e.dataset.arxivId)")[:10]
+            context.close()
+            site_ids = {h.paper.id for h in site_search.search(query, 10)}
+            hybrid_ids = {h.paper.id for h in cli.search(query, 10)}
+            out.append({"query": query, "site": len(set(hits) & site_ids) / 10,
+                        "hybrid": len(set(hits) & hybrid_ids) / 10})
+        browser.close()
+    return out
+
+
 def eval_table() -> list[dict]:
     from tracker.search.evaluation import evaluate
 
@@ -285,23 +320,28 @@ def eval_table() -> list[dict]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--site", type=Path, default=REPO / "site")
-    parser.add_argument("--runs", type=int, default=3, help="cold page loads per network (median reported)")
+    parser.add_argument("--runs", type=int, default=3, help="cold page loads per network (median; 0: none)")
     parser.add_argument("--synthetic", type=int, default=0, help="also measure a store of N papers tiled from this one")
     parser.add_argument("--eval", action="store_true", help="nDCG@10 of hybrid and --method site on the eval sets")
+    parser.add_argument("--overlap", action="store_true",
+                        help="top-10 overlap of the page with --method site and the CLI hybrid, 12 topic queries")
     parser.add_argument("--chromium", default="/usr/bin/chromium")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     queries = [json.loads(line)["text"] for line in (REPO / "scripts" / "eval_topics" / "queries.jsonl").open()][:6]
     manifest = json.loads((args.site / "generated" / "search" / "manifest.json").read_text())
-    result: dict = {"sizes": [{"papers": manifest["papers"], "networks": run_networks(args.site, args.runs, queries,
-                                                                                      args.chromium)}]}
+    networks = run_networks(args.site, args.runs, queries, args.chromium) if args.runs else []
+    result: dict = {"sizes": [{"papers": manifest["papers"], "networks": networks}]}
     if args.synthetic:
         with tempfile.TemporaryDirectory() as scratch:
             copy = synthetic_site(args.site, args.synthetic, Path(scratch))
             result["sizes"].append({"papers": args.synthetic,
-                                    "networks": run_networks(copy, args.runs, queries, args.chromium)})
+                                    "networks": run_networks(copy, max(1, args.runs), queries, args.chromium)})
     if args.eval:
         result["eval"] = eval_table()
+    if args.overlap:
+        every = [json.loads(line)["text"] for line in (REPO / "scripts" / "eval_topics" / "queries.jsonl").open()]
+        result["overlap"] = overlaps(args.site, every, args.chromium)
     if args.json:
         print(json.dumps(result, indent=1))
         return
@@ -318,6 +358,11 @@ def main() -> None:
         for row in result["eval"]:
             print(f"| {row['set']} | {row['hybrid']:.3f} | {row['bm25']:.3f} | {row['site']:.3f} | "
                   f"{row['ratio']:.2f} |")
+    if args.overlap:
+        for method in ("site", "hybrid"):
+            values = [o[method] for o in result["overlap"]]
+            print(f"top-10 overlap of the page with {method} over {len(values)} topic queries: "
+                  f"mean {statistics.mean(values):.2f}, min {min(values):.1f}")
 
 
 if __name__ == "__main__":
