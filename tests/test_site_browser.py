@@ -35,6 +35,7 @@ from conftest import CORPUS_DAY, KAGGLE_SAMPLE, MEASURED, REPO, borrow_onnx_expo
 
 from tracker.importer import read_papers
 from tracker.paper import Paper
+from tracker.site.pages.paging import MONTH_PAGE_SIZE
 from tracker.site.serve import serve_folder
 from tracker.store import PaperStore
 
@@ -204,10 +205,11 @@ def pages_to_open(built: BuiltSite) -> dict[str, str]:
         "model": model_page_with_the_script_paper(built.site),
         "digest": f"generated/digests/{weeks[-1]}/",
         "topic": "generated/topics/rag/",
+        "month": "generated/papers/2026-07/",
     }
 
 
-@pytest.mark.parametrize("kind", ["home", "learn", "model", "digest", "topic"])
+@pytest.mark.parametrize("kind", ["home", "learn", "model", "digest", "topic", "month"])
 def test_page_opens_cleanly_with_working_links(built_site: BuiltSite, server: str, browser: object, kind: str) -> None:
     path = pages_to_open(built_site)[kind]
     seen = visit(browser, server, path)
@@ -218,9 +220,11 @@ def test_page_opens_cleanly_with_working_links(built_site: BuiltSite, server: st
     assert len(seen.links) > 10
     assert broken_internal_links(server, seen.links) == []
     assert seen.missing_anchors == []
-    if kind in ("home", "model", "digest", "topic"):
-        # the injected title is on these pages, shown as text: the tag is in textContent, not in the DOM
-        title = seen.page.locator('[data-arxiv-id="2607.99998"] .atlas-paper__title').first  # type: ignore[attr-defined]
+    if kind in ("home", "model", "digest", "topic", "month"):
+        # the injected title is on these pages, shown as text: the tag is in textContent, not in the DOM (the
+        # month page's full entry, or a compact row elsewhere whose title links to that entry)
+        title = seen.page.locator(  # type: ignore[attr-defined]
+            '[data-arxiv-id="2607.99998"] .atlas-paper__title, li[data-arxiv-id="2607.99998"] > a').first
         assert SCRIPT_TITLE in title.text_content()
         assert seen.page.locator('[data-arxiv-id="2607.99998"] script').count() == 0  # type: ignore[attr-defined]
         assert seen.page.locator('[data-arxiv-id="2607.99998"] img').count() == 0  # type: ignore[attr-defined]
@@ -260,7 +264,7 @@ def test_feed_and_bibtex_are_served(built_site: BuiltSite, server: str) -> None:
     assert link.scheme == "https" and link.netloc and "/generated/digests/2026-W" in link.path, feed.entries[0].link
     with urllib.request.urlopen(server + "generated/papers/2026-07.bib", timeout=10) as response:  # noqa: S310
         bib = response.read().decode("utf-8")
-    assert bib.count("@misc{") == 200 and "eprint = {2607.99998}" in bib
+    assert bib.count("@misc{") == MONTH_PAGE_SIZE and "eprint = {2607.99998}" in bib
 
 
 def test_no_built_html_carries_the_injected_tags(built_site: BuiltSite) -> None:
@@ -402,9 +406,12 @@ def test_search_page_typing_filters_and_more_like_this(built_site: BuiltSite, se
     page.context.close()  # type: ignore[attr-defined]
 
 
-def test_paper_lists_link_to_more_like_this(built_site: BuiltSite) -> None:
-    html = (built_site.site / "generated" / "models" / "gpt-4" / "index.html").read_text(encoding="utf-8")
+def test_each_papers_entry_links_to_more_like_this(built_site: BuiltSite) -> None:
+    """Each paper's entry (on its month page) links to its neighbours; compact rows elsewhere link to the entry."""
+    html = (built_site.site / "generated" / "papers" / "2026-07" / "index.html").read_text(encoding="utf-8")
     assert 'href="../../../search/?like=2607.99998"' in html
+    model = (built_site.site / "generated" / "models" / "gpt-4" / "index.html").read_text(encoding="utf-8")
+    assert 'href="../../papers/2026-07/#paper-2607.99998"' in model
 
 
 def test_search_page_answers_by_words_when_the_model_cannot_load(built_site: BuiltSite, server: str, browser: object,
