@@ -270,14 +270,22 @@ def test_feed_parses_with_absolute_links(built: Path, server: str) -> None:
 
 
 def test_every_page_names_the_feed(server: str, browser: object) -> None:
+    """Autodiscovery: rel has the token "alternate" and the RSS type; the link costs no failed request (the theme
+    looks for sitemap.xml beside links whose rel is exactly "alternate")."""
     for kind, path in PAGES.items():
-        page = open_page(browser, server + path, DESKTOP)
-        links = page.eval_on_selector_all(  # type: ignore[attr-defined]
-            'head link[rel="alternate"][type="application/rss+xml"]', "els => els.map(e => [e.href, e.title])")
+        context = browser.new_context()  # type: ignore[attr-defined]
+        failed: list[str] = []
+        context.on("response", lambda r, failed=failed: failed.append(r.url) if r.status >= 400 else None)
+        page = context.new_page()
+        assert page.goto(server + path, wait_until="load").status == 200
+        page.wait_for_timeout(300)
+        links = page.eval_on_selector_all(
+            'head link[rel~="alternate"][type="application/rss+xml"]', "els => els.map(e => [e.href, e.title])")
         assert len(links) == 1, (kind, links)
         href, title = links[0]
         assert href == server + "generated/feed.xml" and title, (kind, href)
-        page.context.close()  # type: ignore[attr-defined]
+        assert failed == [], (kind, failed)
+        context.close()
     with urllib.request.urlopen(server + "generated/feed.xml", timeout=10) as response:  # noqa: S310
         assert response.status == 200 and b"<rss" in response.read(200)
 
