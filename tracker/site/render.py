@@ -17,6 +17,7 @@ from tracker.site.pages import (
     digest_pages,
     feed_pages,
     home_pages,
+    learn_pages,
     paper_pages,
     topic_pages,
     trend_pages,
@@ -33,7 +34,7 @@ def render_pages(data: SiteData) -> dict[str, str]:
     """
     writer = PageWriter(make_environment())
     for group in (paper_pages, catalog_pages, candidate_pages, topic_pages, digest_pages, trend_pages, feed_pages,
-                  home_pages):
+                  home_pages, learn_pages):
         group.add_pages(writer, data)
     return writer.pages
 
