@@ -14,7 +14,7 @@ from functools import cache
 from typing import Any
 
 import numpy as np
-from test_snippets import LEARN, SNIPPETS, number, run, table_rows
+from test_snippets import LEARN, SNIPPETS, number, run, svg_figure, table_rows
 
 
 @cache
@@ -226,6 +226,70 @@ def test_tiny_gpt_is_two_classes_pre_norm_and_causal() -> None:
     assert "is_causal=True" in block and "self.qkv(self.ln1(x))" in block and "self.mlp(self.ln2(x))" in block
     assert "nn.Sequential(*[Block()" in (ast.get_source_segment(source, classes["TinyGPT"]) or "")
     assert max(node.end_lineno - node.lineno + 1 for node in classes.values()) <= 25  # type: ignore[operator]
+
+
+
+# pretraining-vs-fine-tuning.md: LoRA on the tiny GPT
+
+
+def lora_table() -> list[tuple[int, float, float]]:
+    """(step, held-out title perplexity, held-out abstract perplexity) of tiny_gpt_lora.py's table."""
+    return [(int(row[0]), float(row[2]), float(row[3])) for row in table_rows(run("tiny_gpt_lora.py"), "")
+            if row[0].isdigit()]
+
+
+def test_lora_adapters_are_a_small_fraction_of_the_tiny_gpt() -> None:
+    """pretraining-vs-fine-tuning.md: "each of its eight linear layers ... gets a trainable low-rank update
+    of rank r = 4" and "The adapters are a small fraction of the model (the first line)". """
+    out = run("tiny_gpt_lora.py")
+    trainable = number(r"([\d,]+) trainable parameters", out)
+    total = number(r"of the model's ([\d,]+)", out)
+    assert total == number(r"^([\d,]+) parameters", run("tiny_gpt.py"))  # the same model as the page's
+    d = 64  # rank 4 × (in + out) for W_qkv (64→192), the projection (64→64) and the MLP (64→256→64), twice
+    assert trainable == 2 * 4 * ((d + 3 * d) + (d + d) + (d + 4 * d) + (4 * d + d))
+    assert "LoRA rank 4 on 8 linear layers" in out and trainable / total < 0.1
+
+
+def test_lora_title_perplexity_falls_by_a_quarter_mostly_early() -> None:
+    """pretraining-vs-fine-tuning.md: "the held-out title perplexity falls by more than a quarter in 200
+    steps, most of it in the first 50"."""
+    table = lora_table()
+    assert [step for step, _, _ in table] == [0, 50, 100, 150, 200]
+    titles = [t for _, t, _ in table]
+    assert titles[-1] < 0.75 * titles[0]
+    assert titles[0] - titles[1] > 0.5 * (titles[0] - titles[-1])
+
+
+def test_lora_forgets_some_of_the_abstracts() -> None:
+    """pretraining-vs-fine-tuning.md: "The held-out perplexity on abstracts rises by more than a fifth"."""
+    table = lora_table()
+    abstracts_before = table[0][2]
+    assert table[-1][2] > 1.2 * abstracts_before
+    # step 0 is the pretrained model itself (B = 0): the same perplexity tiny_gpt.py printed last
+    pretrained = [float(row[1]) for row in table_rows(run("tiny_gpt.py"), "") if row[0].isdigit()][-1]
+    assert abstracts_before == pretrained
+
+
+def test_lora_merged_gives_the_same_logits() -> None:
+    """pretraining-vs-fine-tuning.md: "Merged into the weights, the adapted model gives the same outputs to
+    within float rounding"."""
+    assert number(r"max difference (\d\.\de[+-]\d+)", run("tiny_gpt_lora.py")) < 1e-4
+
+
+def test_lora_sample_turns_from_prose_to_title_lines() -> None:
+    """pretraining-vs-fine-tuning.md: "the pretrained model runs on in lower-case prose, as abstracts do,
+    while the adapted one breaks the text into short lines of capitalised words, like a list of titles"."""
+    out = run("tiny_gpt_lora.py")
+    before, after = (s[len("Large language models"):] for s in re.findall(r"```text\n(.*?)\n```", out, re.DOTALL))
+
+    def capitalised(text: str) -> float:
+        words = re.findall(r"[A-Za-z]+", text)
+        return sum(w[0].isupper() for w in words) / len(words)
+
+    assert "\n" not in before and capitalised(before) < 0.2
+    lines = [line for line in after.split("\n") if line.strip()]
+    assert len(lines) >= 2 and capitalised(after) > 0.5
+    svg_figure(out)
 
 
 # fine-tuning.md
