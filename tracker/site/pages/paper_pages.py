@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from tracker.paper import Paper
 from tracker.site.engine import GENERATED, PageWriter, SiteData
 from tracker.site.pages.paging import MONTH_PAGE_SIZE, chunks, page_paths
-from tracker.paper import Paper
 
 
 def add_pages(writer: PageWriter, data: SiteData) -> None:

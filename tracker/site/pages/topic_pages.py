@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from tracker.paper import Paper
 from tracker.site.engine import GENERATED, PageWriter, SiteData
 from tracker.site.pages.charts import sparkline
 from tracker.site.pages.paging import ROWS_PAGE_SIZE, chunks, page_paths
-from tracker.paper import Paper
 from tracker.weeks import recent_weeks, week_of
 
 
