@@ -69,15 +69,15 @@ title_ids, held_out_titles = encode(train_titles), encode(test_titles)
 optimizer = torch.optim.AdamW([p for p in tuned.parameters() if p.requires_grad], lr=LR, weight_decay=0.0)
 losses: list[float] = []
 checkpoints: list[tuple[int, float, float]] = []
-print("| step | training loss | held-out titles | held-out abstracts |")
-print("| ---: | ---: | ---: | ---: |")
+print("Held-out perplexity on the titles and on the abstracts of the 20 held-out papers:\n")
+print("| LoRA step | titles | abstracts |")
+print("| ---: | ---: | ---: |")
 for step in range(LORA_STEPS + 1):
     if step % 50 == 0:
         tuned.eval()
         titles_ppl, abstracts_ppl = perplexity(tuned, held_out_titles), perplexity(tuned, test_ids)
         checkpoints.append((step, titles_ppl, abstracts_ppl))
-        recent = f"{sum(losses[-10:]) / len(losses[-10:]):.3f}" if losses else "–"
-        print(f"| {step} | {recent} | {titles_ppl:.2f} | {abstracts_ppl:.2f} |")
+        print(f"| {step} | {titles_ppl:.2f} | {abstracts_ppl:.2f} |")
         tuned.train()
     if step == LORA_STEPS:
         break
@@ -89,8 +89,9 @@ for step in range(LORA_STEPS + 1):
     loss.backward()
     optimizer.step()
     losses.append(loss.item())
-print("\nHeld-out: perplexity on the titles and on the abstracts of the 20 held-out papers. Training loss: "
-      "the mean over the last 10 batches, in nats per character.")
+first, last = sum(losses[:10]) / 10, sum(losses[-10:]) / 10
+print(f"\nTraining loss (mean of 10 batches, nats per character): {first:.3f} over the first 10 steps, "
+      f"{last:.3f} over the last 10.")
 
 tuned.eval()
 merged = copy.deepcopy(tuned)
