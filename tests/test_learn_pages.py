@@ -34,8 +34,8 @@ from tracker.site.render import render_pages
 from tracker.store import PaperStore
 
 LEARN = REPO / "docs" / "learn"
-HOSTILE_TITLE = '<script>alert("x")</script> LoRA adapters & *PEFT* {x}'
-ESCAPED = "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; LoRA adapters &amp; *PEFT* {x}"
+HOSTILE_TITLE = '<script>alert("x")</script> LoRA adapters & PEFT'
+ESCAPED = "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; LoRA adapters &amp; PEFT"
 
 
 def hostile_paper() -> Paper:
