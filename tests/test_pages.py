@@ -95,7 +95,7 @@ def test_digest_pages_list_new_and_updated_papers(pages: dict[str, str]) -> None
     assert "**0** new papers and **1** updated" in later and 'data-arxiv-id="2503.05378"' in later
     first = pages["generated/digests/2025-W10.md"]
     assert 'data-arxiv-id="2503.05378"' in first
-    assert re.search(r"\*\*[1-9]\d*\*\* new papers and \*\*0\*\* updated", first)
+    assert re.search(r"\*\*[1-9]\d*\*\* new papers? and \*\*0\*\* updated", first)
     week = pages["generated/digests/2026-W27.md"]
     # each paper once, under its main topic: the week's page shows each topic's newest ten, the topic's own
     # page of the week all of them; the topic table links to those pages

@@ -49,6 +49,7 @@ from tracker.search.site_index import NEIGHBOURS, SiteIndex
 from tracker.search.site_search import store_site_index
 from tracker.settings import GENERATED, docs_dir
 from tracker.site.engine import SiteData, relative_link
+from tracker.site.text import tex_text
 from tracker.site.web_bundle import bundle_scripts, porter2_stems
 from tracker.store import PaperStore
 
@@ -201,7 +202,7 @@ def paper_rows(site: SiteIndex, data: SiteData) -> tuple[list[list[Any]], dict[s
         for model in models:
             linked.setdefault(model, []).append(row)
         authors = paper.authors[:AUTHORS_SHOWN] + (["et al."] if len(paper.authors) > AUTHORS_SHOWN else [])
-        rows.append([paper.id, paper.title, ", ".join(authors), paper.published.isoformat(), models])
+        rows.append([paper.id, tex_text(paper.title), ", ".join(authors), paper.published.isoformat(), models])
     return rows, linked
 
 

@@ -9,7 +9,7 @@ from tracker.paper import Paper
 from tracker.site.engine import GENERATED, PageWriter, SiteData
 from tracker.site.pages.charts import sparkline
 from tracker.site.pages.paging import ROWS_PAGE_SIZE, chunks, page_paths
-from tracker.weeks import recent_weeks, week_of
+from tracker.weeks import is_partial, recent_weeks, week_of
 
 
 def papers_by_topic(data: SiteData) -> dict[str, list[Paper]]:
@@ -36,7 +36,8 @@ def add_pages(writer: PageWriter, data: SiteData) -> None:
             "topic": topic,
             "count": len(papers),
             "latest": per_week[-1] if per_week else 0,
-            "spark": sparkline(per_week, label=f"{topic.name}: papers per week, {weeks[0]} to {weeks[-1]}")
+            "spark": sparkline(per_week, label=f"{topic.name}: papers per week, {weeks[0]} to {weeks[-1]}",
+                               partial_last=is_partial(weeks[-1], data.as_of))
             if weeks else "",
             "pages": page_paths(f"{GENERATED}/topics/{topic.id}.md", len(papers), ROWS_PAGE_SIZE),
         })
