@@ -195,7 +195,7 @@ def test_candidates_page_lists_names_with_linked_evidence(page: str, report: Can
     assert f"<td>{len(glm.papers)}</td><td>{glm.papers_per_month:.2f}</td>" in row.group(0)
     for paper_id, _sentence in glm.evidence:
         assert re.search(rf'href="\.\./\.\./papers/2026-06(-p\d+)?/#paper-{re.escape(paper_id)}"', row.group(0))
-    assert 'href="../../../search/?q=GLM-5.1"' in row.group(0)
+    assert 'href="../../../search/?query=GLM-5.1"' in row.group(0)
     group = page[: row.start()].rsplit('<tr class="atlas-candidates__group"', 1)[1]
     assert group.startswith(' id="stem-glm"') and 'catalog family <a href="../../families/glm/">' in group
     # catalogued names are not listed

@@ -340,7 +340,7 @@ def test_search_page_answers_as_the_cli_does(built_site: BuiltSite, server: str,
     page = context.new_page()
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.goto(f"{server}search/?q={quote(query)}")
+    page.goto(f"{server}search/?query={quote(query)}")
     hits = page_hits(page)
     spent = sum(received)
     timing = page.evaluate("window.atlasSearchTiming")
@@ -424,11 +424,31 @@ def test_search_page_answers_by_words_when_the_model_cannot_load(built_site: Bui
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     query = "retrieval-augmented generation over documents"
-    page.goto(f"{server}search/?q={quote(query)}")
+    page.goto(f"{server}search/?query={quote(query)}")
     hits = page_hits(page)
     assert page.get_attribute("#atlas-search-results", "data-method") == "bm25"
     assert "did not load" in page.inner_text("#atlas-search-status")
     expected = cli(built_site, onnx_cache, "search", query, "-k", "10", "--method", "bm25")
     assert len({h["id"] for h in hits[:10]} & set(expected)) >= 9  # cut postings, uint8 weights: BM25 all the same
     assert errors == []
+    context.close()
+
+
+def test_the_search_page_owns_its_address(built_site: BuiltSite, server: str, browser: object) -> None:
+    """The home page's box, a shared link and a reload show our results and never open the theme's own search
+    dialog (it opens on any address carrying ?q=, which is why the page's parameter is `query`)."""
+    context = browser.new_context()  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.goto(server)
+    box = page.locator("form.atlas-search input[type=search]")
+    box.fill("retrieval-augmented generation over documents")
+    box.press("Enter")
+    page.wait_for_url("**/search/?query=*")
+    for attempt in ("from the home page", "after a reload"):
+        hits = page_hits(page)
+        assert hits, attempt
+        assert page.locator("#atlas-search").input_value() == "retrieval-augmented generation over documents"
+        assert page.eval_on_selector("#__search", "toggle => toggle.checked") is False, attempt  # dialog closed
+        assert "q=" not in page.url.replace("query=", ""), page.url
+        page.reload()
     context.close()

@@ -35,7 +35,8 @@ function filters() {
 function syncUrl() {
   const params = new URLSearchParams();
   if (like) params.set("like", like);
-  else if (input.value.trim()) params.set("q", input.value.trim());
+  // "query", not "q": the theme's own search dialog opens on any address carrying ?q= (and would cover this page)
+  else if (input.value.trim()) params.set("query", input.value.trim());
   if (method.value !== "hybrid") params.set("method", method.value);
   for (const [key, value] of Object.entries(filters())) if (value) params.set(key, value);
   const query = params.toString();
@@ -165,7 +166,7 @@ form.addEventListener("submit", (event) => {
 for (const control of [method, since, until, modelSelect]) control.addEventListener("change", run);
 
 const params = new URLSearchParams(location.search);
-input.value = params.get("q") || "";
+input.value = params.get("query") || "";
 like = params.get("like");
 if (params.get("method") && METHOD_NAMES[params.get("method")]) method.value = params.get("method");
 since.value = params.get("since") || "";
