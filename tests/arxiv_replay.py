@@ -86,6 +86,19 @@ class Replay:
         return status, {"Content-Type": "application/atom+xml; charset=utf-8"}, body
 
 
+def respond(handler: BaseHTTPRequestHandler, status: int, headers: dict[str, str], body: bytes) -> None:
+    """Send one whole answer; a client that hung up (a timed-out request) is no error of the server's."""
+    try:
+        handler.send_response(status)
+        for key, value in headers.items():
+            handler.send_header(key, value)
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body)
+    except (BrokenPipeError, ConnectionResetError):
+        pass
+
+
 @contextmanager
 def serve(replay: Replay) -> Iterator[Replay]:
     class Handler(BaseHTTPRequestHandler):
@@ -93,16 +106,7 @@ def serve(replay: Replay) -> Iterator[Replay]:
             parts = urlsplit(self.path)
             query = parse_qs(parts.query, keep_blank_values=True)
             replay.requests.append(Request(parts.path, query, dict(self.headers.items()), time.monotonic()))
-            status, headers, body = replay.answer(parts.path, query)
-            try:
-                self.send_response(status)
-                for key, value in headers.items():
-                    self.send_header(key, value)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-            except (BrokenPipeError, ConnectionResetError):
-                pass
+            respond(self, *replay.answer(parts.path, query))
 
         def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - quiet
             pass

@@ -30,6 +30,7 @@ from urllib.parse import parse_qs, urlsplit
 from xml.sax.saxutils import escape
 
 import pytest
+from arxiv_replay import respond
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -160,16 +161,7 @@ def serve(arxiv: FaultyArxiv, feed: bytes | None = None) -> Iterator[Served]:
             if answer == "slow":
                 time.sleep(0.6)  # longer than the client's read timeout
                 answer = (200, {}, page(0, len(ENTRIES), ENTRIES[:PAGE_SIZE]))
-            status, headers, body = answer  # type: ignore[misc]
-            try:
-                self.send_response(status)
-                for key, value in headers.items():
-                    self.send_header(key, value)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-            except (BrokenPipeError, ConnectionResetError):
-                pass
+            respond(self, *answer)  # type: ignore[misc]
 
         def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - quiet
             pass
