@@ -371,7 +371,7 @@ def test_search_page_typing_filters_and_more_like_this(built_site: BuiltSite, se
     script_hit = [h for h in hits if h["id"] == "2607.99998"]
     assert script_hit and script_hit[0]["title"] == SCRIPT_TITLE
     assert page.locator("#atlas-search-results script, #atlas-search-results img").count() == 0  # type: ignore[attr-defined]
-    assert "q=Retrieval-augmented" in page.url  # type: ignore[attr-defined]
+    assert "query=Retrieval-augmented" in page.url  # type: ignore[attr-defined]
 
     # model filter: every hit is linked to the model, as `llm-atlas search --model`
     page.select_option("#atlas-search-model", "gpt-4")  # type: ignore[attr-defined]
