@@ -40,6 +40,8 @@ from urllib.parse import quote
 
 import numpy as np
 
+from tracker.site.serve import serve_locally
+
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 # (name, download bytes/s, upload bytes/s, latency ms); None = no throttling
@@ -109,13 +111,8 @@ def pages_like_server(folder: Path, counter: Counter) -> Iterator[str]:
                 counter.add(self.path, 0)
             super().send_response(code, message)
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
+    with serve_locally(Handler) as url:
+        yield url
 
 
 def wait_final(page: object, previous: str | None = None) -> None:

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from tracker.embedding.static_encoder import quantise_rows
+
 # faiss asks for at least 39 points per centroid; 64 keeps k-means over 250,000 papers to a minute or two.
 KMEANS_MAX_POINTS_PER_CENTROID = 64
 KMEANS_ITERATIONS = 20
@@ -43,12 +45,10 @@ def kmeans(points: np.ndarray, k: int, spherical: bool = False) -> np.ndarray:
 
 
 def int8_rows(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """int8 codes and one float32 scale per row; ``dequantise`` gives the numbers both sides compute with."""
-    matrix = np.asarray(matrix, dtype=np.float32)
-    peak = np.abs(matrix).max(axis=1) if matrix.size else np.zeros(len(matrix), dtype=np.float32)
-    scales = np.where(peak > 0, peak / 127.0, 1.0).astype(np.float32)
-    codes = np.clip(np.rint(matrix / scales[:, None]), -127, 127).astype(np.int8)
-    return codes, scales
+    """int8 codes and one float32 scale per row; ``dequantise`` gives the numbers both sides compute with.
+
+    The same quantisation as the token table's (``tracker.embedding.static_encoder.quantise_rows``)."""
+    return quantise_rows(matrix)
 
 
 def dequantise(codes: np.ndarray, scales: np.ndarray) -> np.ndarray:
