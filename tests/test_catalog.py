@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -258,9 +259,10 @@ def test_family_page_lists_family_only_papers_escaped(pages: dict[str, str]) -> 
     assert "Papers that name the family only" in qwen
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; tuning Qwen3.5-9B &amp; friends" in qwen
     assert "<script>" not in qwen
-    titles = [line for line in qwen.splitlines() if line.startswith("<li><a href=")]
-    dates = [line.split('<time datetime="')[1][:10] for line in titles]
-    assert dates == sorted(dates, reverse=True)  # newest first
+    family_only = qwen.split("Papers that name the family only", 1)[1]
+    rows = [line for line in family_only.splitlines() if line.startswith("<li data-arxiv-id=")]
+    dates = [re.search(r" · (\d{4}-\d{2}-\d{2})</span>", line).group(1) for line in rows]  # type: ignore[union-attr]
+    assert len(dates) >= 2 and dates == sorted(dates, reverse=True)  # newest first
 
 
 def test_catalog_pages_are_deterministic(pages: dict[str, str]) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+import json
 import re
 import xml.etree.ElementTree as ET
 from datetime import date
@@ -16,6 +18,7 @@ from tracker.importer import read_papers
 from tracker.knowledge.catalog import load_catalog
 from tracker.knowledge.topics import load_topics
 from tracker.paper import Paper, VersionRecord
+from tracker.site.abstracts import ABSTRACT_CHUNK, abstract_files, chunk_path
 from tracker.site.engine import SiteData
 from tracker.site.pages.bibtex import bibtex_entry, bibtex_key, latex_escape
 from tracker.site.pages.charts import Series, line_chart
@@ -64,7 +67,7 @@ def test_every_section_is_generated(pages: dict[str, str]) -> None:
 
 def test_outside_strings_are_escaped_on_every_generated_page(pages: dict[str, str]) -> None:
     escaped = "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;"
-    for path in ("generated/digests/2026-W27.md", "generated/topics/rag.md", "generated/snippets/whats-new.md"):
+    for path in ("generated/digests/2026-W27/all.md", "generated/topics/rag.md", "generated/snippets/whats-new.md"):
         assert escaped in pages[path], path
     for path, text in pages.items():
         if path.endswith(".bib"):  # plain text for LaTeX, never HTML (its escaping is tested below)
@@ -92,21 +95,22 @@ def test_papers_are_new_in_their_first_week_and_updated_in_later_weeks() -> None
 
 def test_digest_pages_list_new_and_updated_papers(pages: dict[str, str]) -> None:
     later = pages["generated/digests/2025-W33.md"]
-    assert "**0** new papers and **1** updated" in later and 'data-arxiv-id="2503.05378"' in later
+    assert "**0** new papers and **1** updated" in later
+    assert 'data-arxiv-id="2503.05378"' in pages["generated/digests/2025-W33/all.md"]
     first = pages["generated/digests/2025-W10.md"]
-    assert 'data-arxiv-id="2503.05378"' in first
+    assert 'data-arxiv-id="2503.05378"' in pages["generated/digests/2025-W10/all.md"]
     assert re.search(r"\*\*[1-9]\d*\*\* new papers? and \*\*0\*\* updated", first)
     week = pages["generated/digests/2026-W27.md"]
-    # each paper once, under its main topic: the week's page shows each topic's newest ten, the topic's own
-    # page of the week all of them; the topic table links to those pages
-    ids = re.findall(r'data-arxiv-id="([^"]+)"', week)
-    assert len(ids) == len(set(ids)) and 0 < len(ids) < 250
-    sections = [path for path in pages if path.startswith("generated/digests/2026-W27/")]
-    listed = [i for path in sections for i in re.findall(r'data-arxiv-id="([^"]+)"', pages[path])]
-    assert len(listed) == len(set(listed)) > 250 and set(ids) <= set(listed)
-    assert '<a href="agents/">Agents &amp; tool use</a>' in week and "{ #topic-agents }" in week
-    assert "generated/digests/2026-W27/agents.md" in pages and "all " in week
-    assert "## Models named this week" in week
+    # the week's page is short (rendered without vectors: no themes, and it says so); every paper is once on
+    # the week's list, under its main topic, whose heading the week's topic table links to
+    assert "## Themes of the week" in week and "No themes on this build" in week
+    assert len(re.findall(r'data-arxiv-id="([^"]+)"', week)) < 20
+    listed = re.findall(r'data-arxiv-id="([^"]+)"', pages["generated/digests/2026-W27/all.md"])
+    assert len(listed) == len(set(listed)) > 250 and "generated/digests/2026-W27/all-p2.md" not in pages
+    assert not any(re.fullmatch(r"generated/digests/2026-W27/(?!all)[^/]+\.md", path) for path in pages)
+    assert '<a href="all/#topic-agents">Agents &amp; tool use</a>' in week
+    assert "## Agents &amp; tool use { #topic-agents }" in pages["generated/digests/2026-W27/all.md"]
+    assert "## Models named most this week" in week and "## Named for the first time" in week
     assert "atlas-paper__abstract" not in week  # abstracts are on the month pages only
     index = pages["generated/digests/index.md"]
     assert index.index("2026-W27") < index.index("2025-W33") < index.index("2025-W10")  # newest first
@@ -121,7 +125,10 @@ def test_long_lists_are_split_into_pages_with_every_paper_once(pages: dict[str, 
     ids = [i for text in month for i in re.findall(r'data-arxiv-id="([^"]+)"', text)]
     assert len(re.findall(r'data-arxiv-id', month[0])) == MONTH_PAGE_SIZE and len(ids) == len(set(ids)) == expected
     assert '<a href="../2026-07-p2/">2</a>' in month[0] and '<a href="../2026-07/">1</a>' in month[1]
-    assert all(text.count("atlas-paper__abstract") == text.count("data-arxiv-id") for text in month)
+    # the abstracts are not in the HTML: each page names its first paper's place in the month's abstracts files
+    assert all("atlas-paper__abstract" not in text for text in month)
+    assert [re.findall(r'data-first="(\d+)"', text) for text in month] == [
+        [str(n * MONTH_PAGE_SIZE)] for n in range(count)]
 
 
 def test_topic_pages_show_their_rules_and_papers(pages: dict[str, str]) -> None:
@@ -134,22 +141,36 @@ def test_topic_pages_show_their_rules_and_papers(pages: dict[str, str]) -> None:
     assert '<a href="rag/">RAG &amp; retrieval</a>' in index and 'class="atlas-spark"' in index
 
 
-def test_every_month_page_has_its_bibtex_file_and_every_list_links_there(pages: dict[str, str]) -> None:
-    """Each paper is published once with its abstract and BibTeX (its month page); other lists link there."""
+def test_every_abstract_is_published_once_and_every_list_links_to_the_entry(pages: dict[str, str]) -> None:
+    """Each paper's abstract and BibTeX are in one abstracts file, at the place its month page says; the month
+    page lists its entry, every other list links there."""
+    papers = sorted(real_papers() + [hostile_paper()], key=lambda p: (p.published, p.id), reverse=True)
+    files = {path: json.loads(gzip.decompress(blob)) for path, blob in abstract_files(papers).items()}
+    published = [entry["id"] for entries in files.values() for entry in entries]
+    assert sorted(published) == sorted(p.id for p in papers)  # every paper once
+    by_id = {p.id: p for p in papers}
+    assert all(e["abstract"] == by_id[e["id"]].abstract and e["bibtex"] == bibtex_entry(by_id[e["id"]])
+               for entries in files.values() for e in entries)
     for path, text in pages.items():
         if not (path.endswith(".md") and "data-arxiv-id" in text):
             continue
-        listed = set(re.findall(r'data-arxiv-id="([^"]+)"', text))
+        listed = re.findall(r'data-arxiv-id="([^"]+)"', text)
         if path.startswith("generated/papers/"):
-            bib = pages[path[: -len(".md")] + ".bib"]
-            assert set(re.findall(r"eprint = \{([^}]+)\}", bib)) == listed, path
+            folder = re.search(r'data-abstracts="\.\./\.\./abstracts/(\d{4}-\d{2})/" data-first="(\d+)"', text)
+            assert folder, path
+            month, first = folder.group(1), int(folder.group(2))
+            for offset, paper_id in enumerate(listed):  # what abstracts.js reads for the page's paper i
+                position = first + offset
+                entry = files[chunk_path(month, position // ABSTRACT_CHUNK)][position % ABSTRACT_CHUNK]
+                assert entry["id"] == paper_id, (path, offset)
+            assert f'data-bib-name="{path.rsplit("/", 1)[1][:-3]}.bib"' in text
         else:
             assert "atlas-paper__abstract" not in text and not any(p.endswith(".bib") for p in re.findall(
                 r'href="([^"]+)"', text)), path
             anchors = set(re.findall(r'href="[^"]*papers/\d{4}-\d{2}(?:-p\d+)?/#paper-([^"]+)"', text))
-            assert listed <= anchors, path
-    button = '<a class="md-button atlas-bib__button" href="../2026-07.bib" download>'
-    assert button in pages["generated/papers/2026-07.md"]
+            assert set(listed) <= anchors, path
+    assert not any(path.endswith(".bib") for path in pages)  # BibTeX is in the abstracts files
+    assert abstract_files(papers) == abstract_files(list(papers))  # deterministic bytes
 
 
 def test_bibtex_entries_are_escaped_with_stable_unique_keys(pages: dict[str, str]) -> None:
@@ -162,8 +183,6 @@ def test_bibtex_entries_are_escaped_with_stable_unique_keys(pages: dict[str, str
     assert latex_escape("a\\b") == r"a\textbackslash{}b"
     keys = [bibtex_key(p) for p in real_papers()]
     assert len(keys) == len(set(keys)) and all(re.fullmatch(r"[a-z]+\d{4}_[\w.]+", k) for k in keys)
-    month_bib = pages["generated/papers/2026-07.bib"]
-    assert month_bib.count("@misc{") == MONTH_PAGE_SIZE
 
 
 def test_feed_is_valid_rss_with_one_item_per_week(tmp_path: Path) -> None:

@@ -253,7 +253,7 @@ def test_learn_page_shows_the_output_of_its_program(built_site: BuiltSite, serve
     seen.page.context.close()  # type: ignore[attr-defined]
 
 
-def test_feed_and_bibtex_are_served(built_site: BuiltSite, server: str) -> None:
+def test_feed_is_served_with_absolute_links(built_site: BuiltSite, server: str) -> None:
     import feedparser
 
     with urllib.request.urlopen(server + "generated/feed.xml", timeout=10) as response:  # noqa: S310
@@ -262,9 +262,42 @@ def test_feed_and_bibtex_are_served(built_site: BuiltSite, server: str) -> None:
     link = urlparse(feed.entries[0].link)
     # absolute, under mkdocs.yml's site_url (always set; tests/test_site_a11y.py checks which address)
     assert link.scheme == "https" and link.netloc and "/generated/digests/2026-W" in link.path, feed.entries[0].link
-    with urllib.request.urlopen(server + "generated/papers/2026-07.bib", timeout=10) as response:  # noqa: S310
-        bib = response.read().decode("utf-8")
-    assert bib.count("@misc{") == MONTH_PAGE_SIZE and "eprint = {2607.99998}" in bib
+
+
+def month_page_of(site: Path, paper_id: str) -> str:
+    for html in sorted((site / "generated" / "papers").rglob("index.html")):
+        if f'id="paper-{paper_id}"' in html.read_text(encoding="utf-8"):
+            return html.parent.relative_to(site).as_posix() + "/"
+    raise AssertionError(f"{paper_id} is on no month page")
+
+
+def test_month_page_opens_abstracts_and_bibtex_from_their_files(built_site: BuiltSite, server: str,
+                                                               browser: object) -> None:
+    """A link to a paper's entry opens its abstract (loaded from its abstracts file, put in as text); the page's
+    BibTeX button downloads every entry of the page."""
+    path = month_page_of(built_site.site, "2607.99998")
+    seen = visit(browser, server, path + "#paper-2607.99998")
+    page = seen.page
+    entry = page.locator("#paper-2607\\.99998")  # type: ignore[attr-defined]
+    body = entry.locator(".atlas-paper__abstract-body > p").first
+    body.wait_for(timeout=10_000)
+    assert body.text_content().startswith("We use retrieval-augmented generation (RAG) with GPT-4.")
+    assert "<img src=x onerror=alert(2)>" in body.text_content() and entry.locator("img").count() == 0
+    assert "eprint = {2607.99998}" in entry.locator(".atlas-paper__bib code").text_content()
+    # another paper's abstract opens on a click, from its own file
+    other = page.locator("article.atlas-paper").nth(MONTH_PAGE_SIZE - 1)  # type: ignore[attr-defined]
+    other.locator("summary").first.click()
+    other.locator(".atlas-paper__abstract-body > p").first.wait_for(timeout=10_000)
+    other_id = other.get_attribute("data-arxiv-id")
+    assert other.locator(".atlas-paper__bib code").text_content().count(f"eprint = {{{other_id}}}") == 1
+    with page.expect_download() as download:
+        page.locator("button.atlas-bib__button").click()
+    bib = Path(download.value.path()).read_text(encoding="utf-8")
+    shown = page.eval_on_selector_all("article.atlas-paper", "els => els.map(e => e.dataset.arxivId)")
+    assert re.findall(r"eprint = \{([^}]+)\}", bib) == shown and len(shown) == MONTH_PAGE_SIZE
+    assert download.value.suggested_filename.endswith(".bib")
+    assert seen.console_errors == [] and seen.outside_requests == []
+    page.context.close()
 
 
 def test_no_built_html_carries_the_injected_tags(built_site: BuiltSite) -> None:

@@ -16,6 +16,7 @@ from tracker.errors import AtlasError
 from tracker.knowledge.catalog import load_catalog
 from tracker.knowledge.topics import load_topics
 from tracker.settings import Settings, docs_dir, site_dir
+from tracker.site.abstracts import abstract_files
 from tracker.site.engine import SiteData
 from tracker.site.render import render_pages, write_pages
 from tracker.site.search_bundle import current_index, write_search_bundle
@@ -44,18 +45,21 @@ def render_site(settings: Settings, search: bool = False, log: Any = None,
                 reindex: Callable[[PaperStore], Any] | None = None) -> tuple[int, int, int]:
     """Write ``docs/generated/``; returns (pages written, stale pages removed, pages in all).
 
-    With ``search``, also the search page's data and scripts (``docs/generated/search/``), indexing the
-    store first when the index is stale (with ``reindex(store)`` when given).
+    With ``search``, the store is indexed first when the index is stale (with ``reindex(store)`` when given):
+    the pages get the papers' vectors (the digests' themes of the week), and the search page its data and
+    scripts (``docs/generated/search/``). Without, the pages are rendered without themes.
     """
     root = settings.require_repo()
     store = PaperStore(settings.data_dir)
+    index = current_index(store, settings.cache_dir, log, reindex) if search else None
     data = SiteData.collect(
         store, load_catalog(settings.catalog_dir), load_topics(settings.catalog_dir), site_url=site_url(root),
+        vectors=dict(zip(index.ids, index.vectors, strict=True)) if index is not None else None,
     )
     pages = render_pages(data)
-    written, removed = write_pages(docs_dir(root), pages)
-    if search:
-        index = current_index(store, settings.cache_dir, log, reindex)
+    # abstracts and BibTeX: small gzipped files beside the pages (tracker.site.abstracts)
+    written, removed = write_pages(docs_dir(root), {**pages, **abstract_files(data.papers)})
+    if index is not None:
         report = write_search_bundle(root, data, index, settings.cache_dir, log)
         if log:
             log(f"search data: {report.papers} papers, {report.bytes / 1e6:.1f} MB in docs/generated/search/")

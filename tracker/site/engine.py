@@ -11,12 +11,13 @@ Output is deterministic: the same store and catalog give byte-identical pages.
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterable
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from typing import Any
 
+import numpy as np
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
@@ -25,7 +26,6 @@ from tracker.knowledge.linking import PaperLink, link_papers_to_models
 from tracker.knowledge.topics import Taxonomy, TopicMatch
 from tracker.paper import Paper
 from tracker.settings import GENERATED
-from tracker.site.pages.bibtex import bibtex_file
 from tracker.site.pages.paging import MONTH_PAGE_SIZE, chunks, page_paths
 from tracker.site.text import plural, tex_text
 from tracker.store import PaperStore
@@ -106,15 +106,19 @@ class SiteData:
     topics: dict[str, list[TopicMatch]] = field(default_factory=dict)
     # the published site's address (mkdocs.yml ``site_url``), for absolute links in the feed
     site_url: str | None = None
+    # ``{paper id: its vector}`` from the search index (``tracker.search.index.PaperIndex``) when the site is
+    # built with one (``llm-atlas build``): the digests' themes of the week. None: pages without themes.
+    vectors: Mapping[str, np.ndarray] | None = None
 
     @classmethod
     def collect(
-        cls, store: PaperStore, catalog: Catalog, taxonomy: Taxonomy | None = None, site_url: str | None = None
+        cls, store: PaperStore, catalog: Catalog, taxonomy: Taxonomy | None = None, site_url: str | None = None,
+        vectors: Mapping[str, np.ndarray] | None = None,
     ) -> SiteData:
         papers = sorted(store, key=lambda p: (p.published, p.id), reverse=True)
         topics = taxonomy.assign(papers) if taxonomy is not None else {}
         return cls(papers=papers, catalog=catalog, links=link_papers_to_models(papers, catalog),
-                   taxonomy=taxonomy, topics=topics, site_url=site_url)
+                   taxonomy=taxonomy, topics=topics, site_url=site_url, vectors=vectors)
 
     @cached_property
     def abstracts_at(self) -> dict[str, str]:
@@ -143,31 +147,16 @@ class SiteData:
 
 
 class PageLinks:
-    """The ``rel`` a template gets: ``rel(target_md)`` is a link from this page to another.
+    """The ``rel`` a template gets: ``rel(target_md)`` is a link from this page to another."""
 
-    ``rel.bibtex(papers)`` notes papers a list on this page shows and returns the link to the page's own
-    BibTeX file (``<page>.bib`` beside the page), so every paper list gets its download.
-    """
-
-    def __init__(self, md_path: str, bib_path: str | None = None) -> None:
+    def __init__(self, md_path: str) -> None:
         self.md_path = md_path
-        self.bib_papers: dict[str, Paper] = {}
-        self._bib_path = bib_path
 
     def __call__(self, target_md: str) -> str:
         return relative_link(self.md_path, target_md)
 
-    @property
-    def bib_path(self) -> str:
-        return self._bib_path or self.md_path[: -len(".md")] + ".bib"
-
-    def bibtex(self, papers: Iterable[Paper]) -> str:
-        for paper in papers:
-            self.bib_papers.setdefault(paper.id, paper)
-        return self.file(self.bib_path)
-
     def file(self, target: str) -> str:
-        """A link from this page to a plain file under ``docs/`` (a ``.bib``, the feed)."""
+        """A link from this page to a plain file or folder under ``docs/`` (the feed, abstracts files)."""
         here = page_url(self.md_path)
         return posixpath.relpath(target, here or ".")
 
@@ -182,12 +171,9 @@ class PageWriter:
     def add(self, md_path: str, template: str, **context: Any) -> None:
         self.add_included(md_path, md_path, template, **context)
 
-    def add_included(self, path: str, page: str, template: str, bib_path: str | None = None, **context: Any) -> None:
+    def add_included(self, path: str, page: str, template: str, **context: Any) -> None:
         """Render into ``path`` a part that ``page`` includes (a snippet): its links start from ``page``."""
-        rel = PageLinks(page, bib_path)
-        self.pages[path] = self.env.get_template(template).render(rel=rel, **context)
-        if rel.bib_papers:
-            self.pages[rel.bib_path] = bibtex_file(rel.bib_papers.values())
+        self.pages[path] = self.env.get_template(template).render(rel=PageLinks(page), **context)
 
     def add_file(self, path: str, text: str) -> None:
         """A generated file that is not a page (a feed, a snippet included by a hand-written page)."""

@@ -6,6 +6,7 @@ the same store and catalog give byte-identical pages, and only pages whose bytes
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from tracker.atomic import write_if_changed
@@ -23,8 +24,10 @@ from tracker.site.pages import (
     trend_pages,
 )
 
-# kinds of file render writes under docs/generated/ (and so may remove when they are no longer made)
-GENERATED_SUFFIXES = {".md", ".bib", ".xml"}
+# kinds of file render writes under docs/generated/ (and so may remove when they are no longer made); the
+# search page's data (generated/search/) is the search bundle's own business
+GENERATED_SUFFIXES = {".md", ".bib", ".xml", ".gz"}
+_NOT_OURS = f"{GENERATED}/search/"
 
 
 def render_pages(data: SiteData) -> dict[str, str]:
@@ -39,17 +42,20 @@ def render_pages(data: SiteData) -> dict[str, str]:
     return writer.pages
 
 
-def write_pages(docs_dir: Path, pages: dict[str, str]) -> tuple[int, int]:
-    """Write pages under ``docs_dir`` (only those that changed) and remove stale generated files.
+def write_pages(docs_dir: Path, pages: Mapping[str, str | bytes]) -> tuple[int, int]:
+    """Write pages (text) and files (bytes) under ``docs_dir`` (only those that changed) and remove stale
+    generated files.
 
-    Returns (pages written, stale files removed).
+    Returns (files written, stale files removed).
     """
-    written = sum(write_if_changed(docs_dir / path, text.encode("utf-8")) for path, text in sorted(pages.items()))
+    written = sum(write_if_changed(docs_dir / path, text if isinstance(text, bytes) else text.encode("utf-8"))
+                  for path, text in sorted(pages.items()))
     removed = 0
     generated = docs_dir / GENERATED
     if generated.exists():
         for path in sorted(p for p in generated.rglob("*") if p.suffix in GENERATED_SUFFIXES):
-            if path.relative_to(docs_dir).as_posix() not in pages:
+            relative = path.relative_to(docs_dir).as_posix()
+            if relative not in pages and not relative.startswith(_NOT_OURS):
                 path.unlink()
                 removed += 1
     return written, removed

@@ -26,7 +26,7 @@ def add_pages(writer: PageWriter, data: SiteData) -> None:
     counts = Counter(week_of(p.published) for p in data.papers)
     per_week = [counts[w] for w in weeks]
     writer.add_included(
-        WHATS_NEW, HOME, "whats_new.md.j2", bib_path=f"{GENERATED}/whats-new.bib",
+        WHATS_NEW, HOME, "whats_new.md.j2",
         latest=latest, latest_path=digest_path(latest.week) if latest else None,
         newest=data.papers[:NEWEST], total=len(data.papers),
         spark=sparkline(per_week, width=180, height=28, label="papers per week",
