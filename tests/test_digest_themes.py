@@ -148,6 +148,10 @@ def test_label_terms_are_what_sets_a_theme_apart() -> None:
     assert first[0] == "specul decod" and second[0] == "protein fold"
     assert "transformer" not in first + second  # shared by every theme: not distinctive
     assert "specul" not in first and "decod" not in first  # the phrase took their words
+    # an acronym and its phrase are one term: "rag" is "retrieval-augmented generation"
+    rag = [Document({"rag": "rag", "ra gen": "retrieval-augmented generation", "chunk": "chunking"})] * 4
+    other = [Document({"protein": "protein"})] * 4
+    assert set(label_terms([rag, other], rag + other, count=2)[0]) == {"chunking", "retrieval-augmented generation"}
 
 
 def test_central_papers_are_the_closest_to_their_themes_centre(indexed: Indexed, themes: list[Theme]) -> None:
@@ -159,12 +163,12 @@ def test_central_papers_are_the_closest_to_their_themes_centre(indexed: Indexed,
         centres.append(centre)
         closeness = matrix @ centre
         assert theme.central == theme.papers[:CENTRAL] and len(theme.central) == CENTRAL
-        assert closeness[:CENTRAL].min() >= closeness[CENTRAL:].max() - 1e-9, theme.label
-        assert list(closeness) == sorted(closeness, reverse=True) or np.all(np.diff(closeness) <= 1e-9)
+        assert closeness[:CENTRAL].min() >= closeness[CENTRAL:].max() - 1e-5, theme.label  # (float32 there)
+        assert np.all(np.diff(closeness) <= 1e-5), theme.label  # most central first
     for own, theme in enumerate(themes):  # a central paper is nearer its own theme's centre than any other's
         for paper in theme.central:
             scores = [float(vectors[paper.id].astype(np.float64) @ centre) for centre in centres]
-            assert int(np.argmax(scores)) == own, (theme.label, paper.title)
+            assert scores[own] >= max(scores) - 1e-5, (theme.label, paper.title)
 
 
 def test_week_page_shows_the_themes_with_their_central_papers(indexed: Indexed, themes: list[Theme]) -> None:

@@ -65,7 +65,9 @@ lead leading leverage leverages leveraging limited method methods model models n
 outperforms outperforming paper performance present presents problem promising propose proposed proposes
 provide provides recent remain remains research result results reveal reveals setting settings show shows
 showed shown significant significantly state-of-the-art strong studies study task tasks two three various
-work works yield yields
+work works yield yields ai nlp ability abilities capability capabilities comprehensive diverse real-world
+analyse analyses analysing analyze analyzes analyzing assess assessed assesses assessing assessment examine
+examines examining explore explores explored exploring investigate investigates investigated investigating
 """.split())  # noqa: SIM905 (a word list reads better as text)
 
 
@@ -100,7 +102,7 @@ def week_themes(papers: Sequence[Paper], vectors: Mapping[str, np.ndarray]) -> l
     chosen = sorted((p for p in papers if p.id in vectors), key=lambda p: p.id)
     if len(chosen) < MIN_PAPERS:
         return []
-    matrix = normalised(np.stack([np.asarray(vectors[p.id], dtype=np.float64) for p in chosen]))
+    matrix = normalised(np.stack([np.asarray(vectors[p.id], dtype=np.float32) for p in chosen]))
     assignment, centroids = spherical_kmeans(matrix, theme_count(len(chosen)))
     documents = [paper_terms(p) for p in chosen]
     smallest = min_theme_size(len(chosen))
@@ -151,7 +153,7 @@ def _kmeans_pp(matrix: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarr
     rows = [int(rng.integers(len(matrix)))]
     distance = 1.0 - matrix @ matrix[rows[0]]
     for _ in range(1, k):
-        weights = np.clip(distance, 0.0, None) ** 2
+        weights = np.clip(distance, 0.0, None).astype(np.float64) ** 2
         total = weights.sum()
         row = int(rng.choice(len(matrix), p=weights / total)) if total > 0 else int(rng.integers(len(matrix)))
         rows.append(row)
@@ -214,6 +216,15 @@ def _parts(term: str) -> set[str]:
     return {_stem(w) for w in words} | {_stem(part) for w in words for part in w.split("-") if part}
 
 
+def _abbreviates(word: str, phrase: str) -> bool:
+    """Whether ``word`` is the acronym of ``phrase``: "rag" of "retrieval-augmented generation", "vlms" of
+    "vision-language models"."""
+    pieces = [piece for piece in re.split(r"[\s-]+", phrase) if piece]
+    if len(pieces) < 2 or " " in word or "-" in word:
+        return False
+    return "".join(piece[0] for piece in pieces) in (word, word.removesuffix("s"))
+
+
 def label_terms(themes: Sequence[Sequence[Document]], week: Sequence[Document],
                 count: int = LABEL_TERMS) -> list[list[str]]:
     """Each theme's ``count`` most distinctive terms by c-TF-IDF (see the module's docstring)."""
@@ -230,19 +241,28 @@ def label_terms(themes: Sequence[Sequence[Document]], week: Sequence[Document],
         spelling: dict[str, str] = {}
         for (key, text), _ in sorted(spelled.items(), key=lambda item: (-item[1], item[0])):
             spelling.setdefault(key, text)
-        ranked = sorted(scores, key=lambda key: (-scores[key], key))
-        parts = {key: _parts(spelling[key]) for key in ranked}
-        chosen: list[str] = []
-        used: set[str] = set()
-        for key in ranked:
-            if parts[key] & used:
-                continue
-            if " " not in key:  # a phrase of this word nearly as distinctive says more ("speculative decoding")
-                key = next((p for p in ranked if " " in p and key in p.split() and not parts[p] & used
-                            and scores[p] >= PHRASE_PREFERENCE * scores[key]), key)
-            chosen.append(spelling[key])
-            used |= parts[key]
-            if len(chosen) == count:
-                break
-        labels.append(chosen)
+        labels.append(_best_terms(scores, spelling, count))
     return labels
+
+
+def _best_terms(scores: dict[str, float], spelling: dict[str, str], count: int) -> list[str]:
+    """The best-scoring terms, spelled, no two sharing a word's stem or being each other's acronym."""
+    ranked = sorted(scores, key=lambda key: (-scores[key], key))
+    chosen: list[str] = []
+    used: set[str] = set()  # stems of the chosen terms' words
+
+    def fits(key: str) -> bool:
+        term = spelling[key]
+        return not _parts(term) & used and not any(_abbreviates(term, c) or _abbreviates(c, term) for c in chosen)
+
+    for key in ranked:
+        if not fits(key):
+            continue
+        if " " not in key:  # a phrase of this word nearly as distinctive says more ("speculative decoding")
+            key = next((p for p in ranked if " " in p and key in p.split() and fits(p)
+                        and scores[p] >= PHRASE_PREFERENCE * scores[key]), key)
+        chosen.append(spelling[key])
+        used |= _parts(spelling[key])
+        if len(chosen) == count:
+            break
+    return chosen
