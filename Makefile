@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 # esbuild and the stemmer the search page is bundled from, axe-core for its accessibility test (package-lock.json pins them)
 NODE_STAMP := node_modules/.installed-stamp
 
-.PHONY: site test install lint update index build weekly clean chromium
+.PHONY: site test test-bundled install lint update index build weekly clean chromium
 
 $(NODE_STAMP): package.json package-lock.json
 	@command -v npm >/dev/null 2>&1 || { echo "npm is missing: install Node.js 18 or newer (apt-get install nodejs npm)" >&2; exit 1; }
@@ -29,6 +29,10 @@ site: $(STAMP) $(NODE_STAMP)
 
 test: $(STAMP) $(NODE_STAMP) chromium
 	$(BIN)/python -m pytest
+
+# The browser test at the bundled size (issue 14): page weights of the site `make site` builds from data/.
+test-bundled: site chromium
+	$(BIN)/python -m pytest -m bundled tests/test_site_bundled.py -s
 
 # tests/test_site_browser.py drives Debian's chromium through playwright (never `playwright install`).
 # Installed once when missing: as root, or with sudo when it needs no password; otherwise say so and go on.

@@ -17,10 +17,11 @@ from tracker.knowledge.catalog import Catalog, CatalogModel
 from tracker.knowledge.linking import FamilyMention, ModelLinker
 from tracker.paper import Paper
 from tracker.site.engine import GENERATED, PageWriter, SiteData
-from tracker.site.pages.paging import paginate
+from tracker.site.pages.paging import ROWS_PAGE_SIZE, paginate
 from tracker.site.text import plural
 
 BAR_WIDTH, BAR_GAP, CHART_HEIGHT = 22, 6, 90
+FAMILY_ROWS = ROWS_PAGE_SIZE // 2  # a family's page shows two lists
 
 
 @dataclass(frozen=True)
@@ -143,8 +144,10 @@ def add_pages(writer: PageWriter, data: SiteData) -> None:
         everything = sorted({**{p.id: p for p in model_papers}, **{p.id: p for p, _ in family_only}}.values(),
                             key=lambda p: (p.published, p.id), reverse=True)
         base = f"{GENERATED}/families/{fid}.md"
-        model_parts = paginate(base, model_papers)
-        family_parts = paginate(f"{GENERATED}/families/{fid}-family-only.md", [p for p, _ in family_only])
+        # two lists on the family's page: half a page of rows each, so the page stays within its budget
+        model_parts = paginate(base, model_papers, FAMILY_ROWS)
+        family_parts = paginate(f"{GENERATED}/families/{fid}-family-only.md", [p for p, _ in family_only],
+                                FAMILY_ROWS)
         family_evidence = {p.id: f"names “{m.evidence}”" for p, m in family_only}
         writer.add(
             base, "family.md.j2", family=family, members=members, counts=counts,
