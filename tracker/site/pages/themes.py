@@ -15,6 +15,9 @@ their English stem and written in the theme's most frequent spelling. A term mus
 phrase replaces its word when it scores ``PHRASE_PREFERENCE`` of it).
 
 Central papers: the theme's papers closest to its centroid (cosine), ties by id.
+
+The products are ``numpy.einsum``, not BLAS: on small matrices BLAS threads cost more than they save (4x
+slower on a busy two-core machine), and einsum adds in the same order on every machine.
 """
 
 from __future__ import annotations
@@ -111,7 +114,7 @@ def week_themes(papers: Sequence[Paper], vectors: Mapping[str, np.ndarray]) -> l
     labels = label_terms([[documents[r] for r in rows] for _, rows in kept], documents)
     themes = []
     for (cluster, rows), terms in zip(kept, labels, strict=True):
-        closeness = matrix[rows] @ centroids[cluster]
+        closeness = _dot(matrix[rows], centroids[cluster])
         order = rows[np.lexsort((rows, -closeness))]  # most central first; ties: id order (rows follow ids)
         themes.append(Theme(tuple(terms), tuple(chosen[r] for r in order)))
     return sorted(themes, key=lambda t: (-len(t.papers), t.label))
@@ -132,13 +135,15 @@ def spherical_kmeans(matrix: np.ndarray, k: int, seed: int = SEED,
         centroids = _kmeans_pp(matrix, k, rng)
         assignment = np.full(len(matrix), -1)
         for _ in range(MAX_ITERATIONS):
-            new = np.argmax(matrix @ centroids.T, axis=1)
+            new = np.argmax(np.einsum("nd,kd->nk", matrix, centroids), axis=1)
             if np.array_equal(new, assignment):
                 break
             assignment = new
-            sums = (assignment[None, :] == np.arange(k)[:, None]).astype(matrix.dtype) @ matrix
-            empty = np.flatnonzero(np.bincount(assignment, minlength=k) == 0)
-            for c in empty:  # an emptied cluster restarts at the row farthest from its centroid
+            counts = np.bincount(assignment, minlength=k)
+            starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+            sums = np.zeros_like(centroids)
+            sums[counts > 0] = np.add.reduceat(matrix[np.argsort(assignment, kind="stable")], starts[counts > 0])
+            for c in np.flatnonzero(counts == 0):  # an emptied cluster restarts at the row farthest from its centroid
                 sums[c] = matrix[int(np.argmin(np.sum(matrix * centroids[assignment], axis=1)))]
             centroids = normalised(sums)
         cohesion = float(np.sum(matrix * centroids[assignment]))
@@ -148,16 +153,20 @@ def spherical_kmeans(matrix: np.ndarray, k: int, seed: int = SEED,
     return best[1], best[2]
 
 
+def _dot(matrix: np.ndarray, vector: np.ndarray) -> np.ndarray:
+    return np.einsum("nd,d->n", matrix, vector)
+
+
 def _kmeans_pp(matrix: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
     """k-means++ seeds: each next seed drawn with probability growing with its distance to the nearest seed."""
     rows = [int(rng.integers(len(matrix)))]
-    distance = 1.0 - matrix @ matrix[rows[0]]
+    distance = 1.0 - _dot(matrix, matrix[rows[0]])
     for _ in range(1, k):
         weights = np.clip(distance, 0.0, None).astype(np.float64) ** 2
         total = weights.sum()
         row = int(rng.choice(len(matrix), p=weights / total)) if total > 0 else int(rng.integers(len(matrix)))
         rows.append(row)
-        distance = np.minimum(distance, 1.0 - matrix @ matrix[row])
+        distance = np.minimum(distance, 1.0 - _dot(matrix, matrix[row]))
     return matrix[rows].copy()
 
 
