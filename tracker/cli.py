@@ -594,7 +594,10 @@ def links(settings: Settings, ids: tuple[str, ...], as_json: bool, with_families
 @cli.command()
 @folder_options
 def render(settings: Settings) -> None:
-    """Write the generated pages into docs/generated/ from the store and the catalog."""
+    """Write the generated pages into docs/generated/ from the store and the catalog.
+
+    Without the search index: the weekly digests leave out their themes of the week (`build` has them).
+    """
     from tracker.site.build import render_site
 
     written, removed, total = render_site(settings)
@@ -605,10 +608,12 @@ def render(settings: Settings) -> None:
 @click.option("--strict/--no-strict", default=True, show_default=True, help="Fail on any MkDocs warning.")
 @click.option("--search/--no-search", default=True, show_default=True,
               help="Bundle the search page's data, model and scripts (indexes the store first when the index "
-                   "is stale; needs `npm ci`). --no-search builds the pages only.")
+                   "is stale; needs `npm ci`). --no-search builds the pages only, the digests without themes.")
 @folder_options
 def build(settings: Settings, strict: bool, search: bool) -> None:
-    """Render the generated pages and the search page's data, then `mkdocs build` the site into site/.
+    """Index the store when stale, render the pages and the search page's data, then `mkdocs build` into site/.
+
+    The weekly digests' themes of the week cluster the index's paper vectors (README "Weekly digests").
 
     The search page (site/search/) answers queries in the reader's browser from chunked static files (a
     trained token table as its query encoder, paper codes in inverted lists, BM25 postings by word), fetching
