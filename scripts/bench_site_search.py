@@ -247,7 +247,8 @@ def synthetic_site(site_dir: Path, papers: int, scratch: Path) -> Path:
     for model, members in linked.items():
         tiled_linked[model] = np.flatnonzero(np.isin(source, members)).tolist()
     models = json.loads(gzip.decompress(next((site_dir / SEARCH_DIR).glob("models.*.gz")).read_bytes()))
-    files = bundle_files(REPO, site, shipped_static_encoder(), tiled_rows, tiled_linked, models, exceptions)
+    topics = json.loads(gzip.decompress(next((site_dir / SEARCH_DIR).glob("topics.*.gz")).read_bytes()))
+    files = bundle_files(REPO, site, shipped_static_encoder(), tiled_rows, tiled_linked, models, exceptions, topics)
     files.update(bundle_scripts(REPO))
     files["manifest.json"] = manifest_json(site, shipped_static_encoder(), files, index.embedder_name)
     copy = scratch / "site"

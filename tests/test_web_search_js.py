@@ -34,7 +34,7 @@ from tracker.search.lexical import TOKEN_PATTERN
 from tracker.search.query import PaperSearch, SearchFilters
 from tracker.search.site_search import SiteSearch
 from tracker.site.engine import SiteData
-from tracker.site.search_bundle import SEARCH_DIR, vocabulary_text, write_search_bundle
+from tracker.site.search_bundle import SEARCH_DIR, match_floor, vocabulary_text, write_search_bundle
 from tracker.site.web_bundle import node_modules
 from tracker.store import PaperStore
 
@@ -212,3 +212,25 @@ def test_worker_filters_and_more_like_this_match_the_cli(bundle: tuple[Path, Sit
         assert len(set(ids) & set(want)) >= 0.9 * len(want) and len(ids) == len(want), (ids, want)
     assert answers[-1]["answer"]["seed"]["id"] == seed and seed not in [h["id"] for h in answers[-1]["answer"]["hits"]]
     assert sum(len(w) for w in expected) > 40
+
+
+def test_worker_match_strength_and_known_words_are_the_scripts(bundle: tuple[Path, SiteSearch, dict]) -> None:
+    """The page's "no good match" inputs (worker.js) are what scripts/measure_search_floor.py measures in Python,
+    so the floor measured there applies on the page; the floor in the manifest is the one for the store's size."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("measure_search_floor", REPO / "scripts" / "measure_search_floor.py")
+    assert spec is not None and spec.loader is not None
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    folder, search, manifest = bundle
+    queries = [*QUERIES, "asdf qwer", "大型语言模型的幻觉问题", "banana umbrella teapot", "???"]
+    answers = _worker(folder, [{"type": "search", "id": n + 1, "query": q, "method": "hybrid", "k": 10, "filters": {}}
+                               for n, q in enumerate(queries)])
+    assert manifest["search"]["floor"] == match_floor(len(search.site))
+    for query, got in zip(queries, answers, strict=True):
+        answer, want = got["answer"], script.measure(search.site, query)
+        assert answer["floor"] == manifest["search"]["floor"]
+        assert (answer["words"], answer["known"]) == (want["words"], want["known"]), query
+        assert abs(answer["strength"] - want["strength"]) < 1e-4, (query, answer["strength"], want["strength"])
+    assert [a["answer"]["notEnglish"] for a in answers][-3:] == [True, False, False]

@@ -13,10 +13,13 @@ fetches only when a query needs them, so the first answer by meaning costs a few
   ``l/<list>``: one file per list: its papers' site rows (uint32) and PQ codes (uint8);
 - ``lexicon``: stop words, the words whose PyStemmer stem npm's Porter2 gets wrong, and the first stem of each
   postings chunk; ``x/<chunk>``: postings (site rows, uint8 weights, one scale per stem) of a range of stems;
-- ``p/<chunk>``: title, first authors, date and linked models of ``META_CHUNK`` consecutive papers, fetched for
-  shown results only; ``n/<chunk>``: each paper's precomputed nearest papers ("More like this");
+- ``p/<chunk>``: title, first authors, date, linked models, topics and the abstract's address
+  (``"<YYYY-MM>/<file>/<slot>"`` in ``generated/abstracts/``, ``tracker.site.abstracts``) of ``META_CHUNK``
+  consecutive papers, fetched for shown results only; ``n/<chunk>``: each paper's precomputed nearest papers
+  ("More like this");
 - ``i/<chunk>``: paper ids in id order with their site rows (``?like=ID`` names a paper by id);
-- ``models``: the linked models' names and pages; ``k/<model>``: the site rows linked to a model (model filter);
+- ``models``: the linked models' names and pages; ``topics``: the topics' names and pages;
+  ``k/<model>``: the site rows linked to a model (model filter);
   ``dates``: the first site row of every date (rows are in date order, so a date filter is a row range);
 - ``directory``: the content hash of every chunk, so chunk names change only when their bytes do.
 
@@ -29,6 +32,8 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import math
+import posixpath
 import re
 import struct
 from collections.abc import Callable
@@ -48,7 +53,9 @@ from tracker.search.lexical import TOKEN_PATTERN, _stemmer
 from tracker.search.site_index import NEIGHBOURS, SiteIndex
 from tracker.search.site_search import store_site_index
 from tracker.settings import GENERATED, docs_dir
+from tracker.site.abstracts import ABSTRACT_CHUNK, ABSTRACTS, abstract_addresses
 from tracker.site.engine import SiteData, relative_link
+from tracker.site.pages.paging import MONTH_PAGE_SIZE, page_paths
 from tracker.site.text import tex_text
 from tracker.site.web_bundle import bundle_scripts, porter2_stems
 from tracker.store import PaperStore
@@ -61,7 +68,13 @@ META_CHUNK = 16  # papers per metadata file: a shown result costs ~2 KB, whereve
 LIKE_CHUNK = 64  # papers per neighbours file
 ID_CHUNK = 512  # paper ids per file of the id -> row table ("More like this" links name a paper by id)
 LEXICAL_CHUNK_BYTES = 16_384  # postings bytes per file (before gzip); a stem with more gets a file of its own
-MANIFEST_VERSION = 3
+MANIFEST_VERSION = 4
+# "No good match" under this match strength (the best paper's score in the lists read over the query vector's
+# length, tracker/site/web/worker.js), by store size: the best paper is closer in a bigger store. Each figure is
+# the weakest strength of 855 real queries on random subsets of the bundled store of that size (the last: the
+# bundled store itself); scripts/measure_search_floor.py measures them (README "Search in the site").
+MATCH_FLOORS: tuple[tuple[int, float], ...] = ((300, 0.174), (1000, 0.206), (3000, 0.224), (10000, 0.251),
+                                               (36177, 0.299))
 
 
 @dataclass
@@ -192,8 +205,10 @@ def list_files(site: SiteIndex) -> list[bytes]:
 
 
 def paper_rows(site: SiteIndex, data: SiteData) -> tuple[list[list[Any]], dict[str, list[int]]]:
-    """Per site row: id, title, first authors, date, linked models; and each model's site rows."""
+    """Per site row: id, title, first authors, date, linked models, topics (best first) and where its abstract
+    is (``"<YYYY-MM>/<file>/<slot>"``); and each model's site rows."""
     by_id = {p.id: p for p in data.papers}
+    where = abstract_addresses(data.papers)
     rows: list[list[Any]] = []
     linked: dict[str, list[int]] = {}
     for row, paper_id in enumerate(site.ids):
@@ -202,8 +217,28 @@ def paper_rows(site: SiteIndex, data: SiteData) -> tuple[list[list[Any]], dict[s
         for model in models:
             linked.setdefault(model, []).append(row)
         authors = paper.authors[:AUTHORS_SHOWN] + (["et al."] if len(paper.authors) > AUTHORS_SHOWN else [])
-        rows.append([paper.id, tex_text(paper.title), ", ".join(authors), paper.published.isoformat(), models])
+        topics = [match.topic for match in data.topics.get(paper.id, [])]
+        address = where[paper.id]
+        rows.append([paper.id, tex_text(paper.title), ", ".join(authors), paper.published.isoformat(), models,
+                     topics, f"{address.month}/{address.chunk}/{address.slot}"])
     return rows, linked
+
+
+def match_floor(papers: int) -> float:
+    """The "no good match" floor for a store of this many papers: MATCH_FLOORS interpolated in log(papers),
+    held at its ends."""
+    sizes = [math.log(size) for size, _ in MATCH_FLOORS]
+    floors = [floor for _, floor in MATCH_FLOORS]
+    return round(float(np.interp(math.log(max(1, papers)), sizes, floors)), 4)
+
+
+def topic_labels(data: SiteData) -> dict[str, Any]:
+    """``{topic id: {name, page}}`` for the topics papers have (links from the search page)."""
+    if data.taxonomy is None:
+        return {}
+    used = {match.topic for matches in data.topics.values() for match in matches}
+    return {topic_id: {"name": topic.name, "page": relative_link(SEARCH_PAGE, f"{GENERATED}/topics/{topic_id}.md")}
+            for topic_id, topic in data.taxonomy.topics.items() if topic_id in used}
 
 
 def date_starts(rows: list[list[Any]]) -> list[list[Any]]:
@@ -234,7 +269,8 @@ def write_search_bundle(root: Path, data: SiteData, index: PaperIndex, cache_dir
                          "page": relative_link(SEARCH_PAGE, f"generated/models/{model_id}.md"),
                          "papers": len(linked[model_id])}
               for model_id in sorted(linked)}
-    files = bundle_files(root, site, encoder, rows, linked, models, stem_exceptions(site, texts, root))
+    files = bundle_files(root, site, encoder, rows, linked, models, stem_exceptions(site, texts, root),
+                         topic_labels(data))
     files.update(bundle_scripts(root))
     files["manifest.json"] = manifest_json(site, encoder, files, index.embedder_name)
     write_files(out, files)
@@ -242,7 +278,8 @@ def write_search_bundle(root: Path, data: SiteData, index: PaperIndex, cache_dir
 
 
 def bundle_files(root: Path, site: SiteIndex, encoder: StaticEncoder, rows: list[list[Any]],
-                 linked: dict[str, list[int]], models: dict[str, Any], exceptions: dict[str, str]) -> dict[str, bytes]:
+                 linked: dict[str, list[int]], models: dict[str, Any], exceptions: dict[str, str],
+                 topics: dict[str, Any] | None = None) -> dict[str, bytes]:
     """Every data file of the bundle, by name (chunks named by their content's hash); the manifest lists them."""
     firsts, lexical = lexical_chunks(site)
     chunked: dict[str, list[bytes]] = {
@@ -262,6 +299,7 @@ def bundle_files(root: Path, site: SiteIndex, encoder: StaticEncoder, rows: list
         "codebook": _pack(site.pq.codebook_codes, site.pq.codebook_scales.astype("<f4")),
         "lexicon": _json({"stopwords": sorted(site.lexical.stopwords), "firsts": firsts, "exceptions": exceptions}),
         "models": _json(models),
+        "topics": _json(topics or {}),
         "dates": _json(date_starts(rows)),
     }
     files: dict[str, bytes] = {}
@@ -301,10 +339,21 @@ def manifest_json(site: SiteIndex, encoder: StaticEncoder, files: dict[str, byte
                   "pieces": int(site.pq.codebook_codes.shape[1])},
         "chunks": {"meta": META_CHUNK, "like": LIKE_CHUNK, "neighbours": NEIGHBOURS},
         "search": {"alpha": settings.alpha, "unknown": settings.unknown, "depth": settings.depth,
-                   "probes": settings.probes, "lexical_depth": settings.lexical_depth},
+                   "probes": settings.probes, "lexical_depth": settings.lexical_depth,
+                   "floor": match_floor(len(site.ids))},
+        # abstracts (tracker.site.abstracts), from the bundle's folder; a paper's entry on its month page, from
+        # the search page: page n (from 1) of a month holds entries MONTH_PAGE_SIZE * (n - 1) onwards
+        "abstracts": {"folder": posixpath.relpath(ABSTRACTS, SEARCH_DIR) + "/", "chunk": ABSTRACT_CHUNK},
+        "entries": {"page_size": MONTH_PAGE_SIZE, "first": _month_page(1), "later": _month_page(2)},
         "embedder": embedder,
     }
     return (json.dumps(manifest, indent=1) + "\n").encode()
+
+
+def _month_page(number: int) -> str:
+    """The link from the search page to page ``number`` of a month, ``{month}`` and ``{page}`` left to fill."""
+    path = page_paths(f"{GENERATED}/papers/{{month}}.md", number * MONTH_PAGE_SIZE, MONTH_PAGE_SIZE)[-1]
+    return relative_link(SEARCH_PAGE, path.replace(f"-p{number}.md", "-p{page}.md"))
 
 
 def write_files(out: Path, files: dict[str, bytes]) -> None:

@@ -3,17 +3,26 @@
 // main thread, as `llm-atlas search --method site` does.
 //
 // Messages in:  {type: "load"} | {type: "search", id, query, method, k, filters} | {type: "like", id, paper, k, filters}
-// Messages out: {type: "ready", what: "data", models, papers} | {type: "progress", loaded}
-//               {type: "results", id, stage: "words" | "final", method, hits, ms} | {type: "error", id, message}
+//               {type: "snippets", id, query, papers: [{id, where}]} (the abstracts of shown results)
+// Messages out: {type: "ready", what: "data", models, topics, papers, entries, abstractChunk} | {type: "progress", loaded}
+//               {type: "results", id, stage: "words" | "final", method, hits, ms, words, known, strength, floor,
+//                notEnglish}
+//               {type: "snippets", id, snippets: {paper id: {parts, matched}}} (one per abstracts file, as it arrives)
+//               {type: "error", id, message}
+// `words`: the query's indexable words (0: punctuation or stop words only), `known`: how many of them some paper
+// contains; `strength`: the best paper's score in the lists read over the query vector's length (null without a
+// meaning search). The page says "no good match" under `floor` (measured per store size: search_bundle.py
+// MATCH_FLOORS) or when most of the words are in no paper.
 import { WordPieceTokenizer } from "./tokenizer.js";
 import {
   chunkOf, compareStrings, dequantise, dots, lexicalScores, parsePostings, pqTables, queryStems, queryVector,
   scoreList, siteRank, topRows,
 } from "./ranking.js";
+import { notEnglish, snippet } from "./snippet.js";
 
 const here = new URL("./", import.meta.url);
 let manifest = null;
-let base = null; // {directory, models, lexicon: {stopwords, exceptions, firsts}}
+let base = null; // {directory, models, topics, lexicon: {stopwords, exceptions, firsts}}
 let encoder = null; // {tokenizer, centroids, books}
 let baseReady = null;
 let encoderReady = null;
@@ -60,15 +69,17 @@ async function loadBase() {
   const response = await fetch(new URL("manifest.json", here), { cache: "no-cache" });
   if (!response.ok) throw new Error(`the site has no search data (manifest.json: HTTP ${response.status})`);
   manifest = await response.json();
-  const [directory, models, lexicon] = await Promise.all([
+  const [directory, models, lexicon, topics] = await Promise.all([
     fetchJson(manifest.files.directory), fetchJson(manifest.files.models), fetchJson(manifest.files.lexicon),
+    manifest.files.topics ? fetchJson(manifest.files.topics) : {},
   ]);
   base = {
-    directory, models,
+    directory, models, topics,
     lexicon: { stopwords: new Set(lexicon.stopwords), exceptions: new Map(Object.entries(lexicon.exceptions)),
                firsts: lexicon.firsts },
   };
-  post({ type: "ready", what: "data", models, papers: manifest.papers });
+  post({ type: "ready", what: "data", models, topics, papers: manifest.papers, entries: manifest.entries || null,
+         abstractChunk: manifest.abstracts ? manifest.abstracts.chunk : null });
 }
 
 async function loadEncoder() {
@@ -209,8 +220,8 @@ async function hits(ranked) {
   const chunks = [...new Set(ranked.map(([row]) => Math.floor(row / size)))];
   const loaded = new Map(await Promise.all(chunks.map(async (c) => [c, await fetchJson(chunkName("p", c))])));
   return ranked.map(([row, score]) => {
-    const [id, title, authors, published, models] = loaded.get(Math.floor(row / size))[row % size];
-    return { id, title, authors, published, models, score };
+    const [id, title, authors, published, models, topics = [], where = null] = loaded.get(Math.floor(row / size))[row % size];
+    return { id, title, authors, published, models, topics, where, score };
   });
 }
 
@@ -220,21 +231,27 @@ async function search({ id, query, method, k, filters }) {
   await baseReady;
   const allowed = await allowedRows(filters);
   const stems = queryStems(query, base.lexicon.stopwords, base.lexicon.exceptions);
+  const about = { words: stems.length, known: 0, strength: null, floor: manifest.search.floor ?? null,
+                  notEnglish: notEnglish(query, base.lexicon.stopwords) };
   const wordsReady = postingsFor(stems).then((postings) => {
+    about.known = stems.filter((s) => postings.has(s)).length; // the query's words some paper contains
     const scores = lexicalScores(stems, postings, manifest.papers);
     return allowed ? scores.map((s, row) => (allowed[row] ? s : 0)) : scores;
   });
   const settings = { k, alpha: manifest.search.alpha, unknown: manifest.search.unknown, depth: manifest.search.depth };
   if (method === "bm25") {
     const lexical = await wordsReady;
-    post({ type: "results", id, stage: "final", method, hits: await hits(siteRank({ ...settings, method, lexical })), ms: performance.now() - started });
+    post({ type: "results", id, stage: "final", method, hits: await hits(siteRank({ ...settings, method, lexical })), ms: performance.now() - started, ...about });
     return;
   }
   const meaning = (async () => {
     await encoderReady;
     const rows = encoder.tokenizer.encode(query);
     const rowVector = await tokenRows(rows);
-    return dense(queryVector(rows, rowVector, encoder.rank), allowed);
+    const vector = queryVector(rows, rowVector, encoder.rank);
+    const found = await dense(vector, allowed);
+    found.strength = matchStrength(found.scores, vector);
+    return found;
   })();
   meaning.catch(() => {});
   const lexical = await wordsReady;
@@ -244,7 +261,7 @@ async function search({ id, query, method, k, filters }) {
   if ((await early) === "words") {
     const words = await hits(siteRank({ ...settings, method: "bm25", lexical }));
     if (latest !== id) return;
-    post({ type: "results", id, stage: "words", method: "bm25", hits: words, ms: performance.now() - started });
+    post({ type: "results", id, stage: "words", method: "bm25", hits: words, ms: performance.now() - started, ...about });
     answered = words;
   }
   let found;
@@ -253,13 +270,58 @@ async function search({ id, query, method, k, filters }) {
   } catch (error) {
     // no token vectors (a failed download, an old browser): the word matches are the answer, and the page says why
     const words = answered || await hits(siteRank({ ...settings, method: "bm25", lexical }));
-    post({ type: "results", id, stage: "final", method: "bm25", hits: words, ms: performance.now() - started,
+    post({ type: "results", id, stage: "final", method: "bm25", hits: words, ms: performance.now() - started, ...about,
            note: `answers by words only: the meaning search did not load (${error && error.message || error})` });
     return;
   }
   if (latest !== id) return; // a newer query replaced this one
   const ranked = siteRank({ ...settings, method, lexical, dense: found });
-  post({ type: "results", id, stage: "final", method, hits: await hits(ranked), ms: performance.now() - started });
+  post({ type: "results", id, stage: "final", method, hits: await hits(ranked), ms: performance.now() - started,
+         ...about, strength: found.strength });
+}
+
+/** How close the best paper of the lists read is to the query: its score over the query vector's length
+ *  (scripts/measure_search_floor.py measures the same in Python). */
+export function matchStrength(scores, vector) {
+  let norm = 0;
+  for (const value of vector) norm += value * value;
+  norm = Math.sqrt(norm);
+  if (!scores.length || !(norm > 0)) return 0;
+  let best = -Infinity;
+  for (const score of scores) best = Math.max(best, score);
+  return best / norm;
+}
+
+// -- snippets: the abstracts of shown results (generated/abstracts/, tracker/site/abstracts.py) ----------
+async function snippets({ id, query, papers }) {
+  await baseReady;
+  const folder = manifest.abstracts && manifest.abstracts.folder;
+  if (!folder) return;
+  const byFile = new Map();
+  for (const paper of papers) {
+    if (!paper.where) continue;
+    const [month, file, slot] = paper.where.split("/");
+    const name = `${folder}${month}/${file}.json.gz`;
+    if (!byFile.has(name)) byFile.set(name, []);
+    byFile.get(name).push({ id: paper.id, slot: Number(slot) });
+  }
+  const options = { stopwords: base.lexicon.stopwords };
+  await Promise.all([...byFile].map(async ([name, wanted]) => {
+    let entries;
+    try {
+      entries = await fetchJson(name);
+    } catch (error) {
+      post({ type: "snippets", id, snippets: Object.fromEntries(wanted.map((w) => [w.id, null])),
+             error: String(error && error.message || error) });
+      return;
+    }
+    const out = {};
+    for (const { id: paperId, slot } of wanted) {
+      const entry = entries[slot] && entries[slot].id === paperId ? entries[slot] : entries.find((e) => e.id === paperId);
+      out[paperId] = entry ? snippet(entry.abstract, query || "", options) : null;
+    }
+    post({ type: "snippets", id, snippets: out });
+  }));
 }
 
 async function rowOf(paper) {
@@ -295,9 +357,10 @@ async function like({ id, paper, k, filters }) {
 self.onmessage = (event) => {
   const message = event.data;
   load();
-  const run = message.type === "search" ? search : message.type === "like" ? like : null;
+  const run = message.type === "search" ? search : message.type === "like" ? like
+    : message.type === "snippets" ? snippets : null;
   if (run) {
-    latest = message.id;
+    if (run !== snippets) latest = message.id;
     run(message).catch((error) => post({ type: "error", id: message.id, message: String(error && error.message || error) }));
   } else if (message.type === "load") {
     baseReady.catch((error) => post({ type: "error", id: null, message: String(error && error.message || error) }));
