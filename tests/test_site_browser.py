@@ -203,13 +203,14 @@ def pages_to_open(built: BuiltSite) -> dict[str, str]:
         "home": "",
         "learn": learn_path(built),
         "model": model_page_with_the_script_paper(built.site),
-        "digest": f"generated/digests/{weeks[-1]}/",
+        "week": f"generated/digests/{weeks[-1]}/",  # the week's digest: themes, models, topics
+        "digest": f"generated/digests/{weeks[-1]}/all/",  # the week's list of papers by topic
         "topic": "generated/topics/rag/",
         "month": "generated/papers/2026-07/",
     }
 
 
-@pytest.mark.parametrize("kind", ["home", "learn", "model", "digest", "topic", "month"])
+@pytest.mark.parametrize("kind", ["home", "learn", "model", "week", "digest", "topic", "month"])
 def test_page_opens_cleanly_with_working_links(built_site: BuiltSite, server: str, browser: object, kind: str) -> None:
     path = pages_to_open(built_site)[kind]
     seen = visit(browser, server, path)
