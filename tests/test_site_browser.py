@@ -17,6 +17,7 @@ running it, which keeps this test to a couple of minutes (all programs run in te
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -299,6 +300,18 @@ def test_month_page_opens_abstracts_and_bibtex_from_their_files(built_site: Buil
     assert download.value.suggested_filename.endswith(".bib")
     assert seen.console_errors == [] and seen.outside_requests == []
     page.context.close()
+
+
+def test_theme_word_index_does_not_grow_with_the_store(built_site: BuiltSite) -> None:
+    """The theme's index, fetched by every page, holds hand-written pages and the catalog's facts only: no
+    paper lists, digests, per-month charts or tables, or pagers (they grow with the store and its months)."""
+    index = json.loads((built_site.site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    locations = [doc["location"] for doc in index["docs"]]
+    assert any(loc.startswith("generated/models/") for loc in locations)  # the catalog's facts are there
+    assert not [loc for loc in locations if loc.startswith(("generated/digests/", "generated/papers/2"))]
+    text = " ".join(doc["text"] for doc in index["docs"] if doc["location"].startswith("generated/"))
+    assert "papers per month" not in text and not re.search(r"\b20\d\d-\d\d: \d+ papers?", text)
+    assert "2607.99998" not in text and "pwned" not in text
 
 
 def test_no_built_html_carries_the_injected_tags(built_site: BuiltSite) -> None:

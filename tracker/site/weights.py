@@ -22,6 +22,7 @@ KINDS = {  # kind of page -> the folders holding that kind (site-relative, each 
     "topic": "generated/topics/*/",
     "model": "generated/models/*/",
     "digest": "generated/digests/*-W*/",
+    "week list": "generated/digests/*-W*/all*/",
 }
 
 
