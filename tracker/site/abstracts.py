@@ -37,10 +37,6 @@ class AbstractAddress:
     chunk: int
     slot: int
 
-    @property
-    def path(self) -> str:
-        return chunk_path(self.month, self.chunk)
-
 
 def chunk_path(month: str, chunk: int) -> str:
     return f"{ABSTRACTS}/{month}/{chunk}.json.gz"

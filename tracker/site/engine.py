@@ -26,6 +26,7 @@ from tracker.knowledge.linking import PaperLink, link_papers_to_models
 from tracker.knowledge.topics import Taxonomy, TopicMatch
 from tracker.paper import Paper
 from tracker.settings import GENERATED
+from tracker.site.abstracts import months_of
 from tracker.site.pages.paging import MONTH_PAGE_SIZE, chunks, page_paths
 from tracker.site.text import plural, tex_text
 from tracker.store import PaperStore
@@ -123,11 +124,8 @@ class SiteData:
     @cached_property
     def abstracts_at(self) -> dict[str, str]:
         """``{paper id: the month page (md path) that publishes its abstract}``: every other list links there."""
-        months: dict[str, list[Paper]] = {}
-        for paper in self.papers:
-            months.setdefault(paper.month, []).append(paper)
         where: dict[str, str] = {}
-        for month, papers in months.items():
+        for month, papers in months_of(self.papers).items():
             paths = page_paths(f"{GENERATED}/papers/{month}.md", len(papers), MONTH_PAGE_SIZE)
             for path, part in zip(paths, chunks(papers, MONTH_PAGE_SIZE), strict=True):
                 where.update((p.id, path) for p in part)

@@ -1,4 +1,4 @@
-"""BibTeX for paper lists: one ``@misc`` entry per paper, escaped for LaTeX, with stable keys.
+"""BibTeX entries, one ``@misc`` per paper, escaped for LaTeX, with stable keys (published in the abstracts files).
 
 Keys are ``<first author's surname><year>_<arXiv id>`` in ASCII (``hamed2026_2605.30400``): readable, and
 unique and unchanging across every list a paper appears in, so a reader's citations stay valid.
@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
 
 from tracker.paper import Paper
 
@@ -70,8 +69,3 @@ def bibtex_entry(paper: Paper) -> str:
         fields.append(("note", latex_escape(paper.journal_ref)))
     lines = [f"  {name} = {{{value}}}," if name != "month" else f"  {name} = {value}," for name, value in fields]
     return "@misc{" + bibtex_key(paper) + ",\n" + "\n".join(lines) + "\n}\n"
-
-
-def bibtex_file(papers: Iterable[Paper]) -> str:
-    """Entries in the order given (the order of the list on the page), one blank line apart."""
-    return "\n".join(bibtex_entry(p) for p in papers)

@@ -7,8 +7,7 @@ from __future__ import annotations
 import posixpath
 from typing import Any
 
-from tracker.paper import Paper
-from tracker.site.abstracts import ABSTRACT_CHUNK, chunk_path
+from tracker.site.abstracts import ABSTRACT_CHUNK, chunk_path, months_of
 from tracker.site.engine import GENERATED, PageWriter, SiteData
 from tracker.site.pages.paging import MONTH_PAGE_SIZE, chunks, page_paths
 
@@ -16,9 +15,7 @@ assert MONTH_PAGE_SIZE % ABSTRACT_CHUNK == 0, "a month page must start at an abs
 
 
 def add_pages(writer: PageWriter, data: SiteData) -> None:
-    months: dict[str, list[Paper]] = {}
-    for paper in data.papers:
-        months.setdefault(paper.month, []).append(paper)
+    months = months_of(data.papers)
     month_rows: list[dict[str, Any]] = [
         {
             "month": m,
