@@ -16,14 +16,14 @@ from typing import Any
 
 from tracker.paper import Paper
 from tracker.site.engine import GENERATED, PageWriter, SiteData
-from tracker.site.pages.paging import paginate
+from tracker.site.pages.paging import ROWS_PAGE_SIZE, paginate
 from tracker.site.pages.themes import Theme, week_themes
 from tracker.weeks import WeekEvent, events_by_week, is_partial, week_end, week_of, week_span, week_start
 
 DIGESTS = f"{GENERATED}/digests"
 OTHER = "other"  # the section of papers no topic fits
 
-WEEK_LIST_SIZE = 500  # rows a page of the week's list
+WEEK_LIST_SIZE = ROWS_PAGE_SIZE  # rows a page of the week's list, as every other list of rows
 TOP_MODELS = 10  # models the week's page names under "Models named most this week"
 TITLES_PER_MODEL = 3
 
