@@ -182,8 +182,12 @@ def page(papers: list[Paper], catalog: Catalog) -> str:
     return candidates_page(papers, catalog)
 
 
-def test_candidates_page_lists_names_with_linked_evidence(page: str, report: CandidateReport) -> None:
+def test_candidates_page_lists_names_with_linked_evidence(page: str, papers: list[Paper], catalog: Catalog) -> None:
+    # the page reads the newest twelve months of papers: the fixture's run to 2026-07, so from 2025-08-01
+    report = find_candidates(papers, catalog, since=date(2025, 8, 1))
+    assert report.papers < len(papers)
     assert page.startswith("---\nsearch:\n  exclude: true\n---\n# Models the catalog lacks\n")
+    assert f"the {report.papers} papers of the store's newest 12 months use (first submitted 2025-08" in page
     assert "catalog/models/" in page and "llm-atlas catalog validate" in page  # how a maintainer adds one
     rows = re.findall(r'<tr data-rank="(\d+)">', page)
     assert len(rows) == min(100, len(report.candidates)) and sorted(map(int, rows)) == list(range(1, len(rows) + 1))
@@ -200,6 +204,20 @@ def test_candidates_page_lists_names_with_linked_evidence(page: str, report: Can
     assert group.startswith(' id="stem-glm"') and 'catalog family <a href="../../families/glm/">' in group
     # catalogued names are not listed
     assert ">Qwen3-8B<" not in page and ">GPT-4o<" not in page
+
+
+def test_candidates_page_reads_the_newest_twelve_months(catalog: Catalog) -> None:
+    from tracker.site.pages.candidate_pages import window_start
+
+    assert window_start(date(2026, 7, 30)) == date(2025, 8, 1)
+    assert window_start(date(2026, 1, 1)) == date(2025, 2, 1) and window_start(None) is None
+    # a name only papers of thirteen months ago use is not listed; one the newest month uses is
+    old = [made_up(n, f"Old paper {n}", "We release Oldmodel-7B, an LLM.").model_copy(
+        update={"published": date(2025, 5, 2), "updated": date(2025, 5, 2)}) for n in range(1, 3)]
+    new = [made_up(n, f"New paper {n}", "We release Newmodel-7B, an LLM.") for n in range(3, 5)]
+    page = candidates_page(old + new, catalog)
+    assert ">Newmodel-7B<" in page and "Oldmodel-7B" not in page
+    assert "the 2 papers of the store's newest 12 months use" in page
 
 
 def test_candidates_page_is_deterministic(papers: list[Paper], catalog: Catalog, page: str) -> None:

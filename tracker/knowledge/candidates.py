@@ -70,6 +70,7 @@ _SPLIT = re.compile(r"[\s\-_]+")
 _SIZE = re.compile(r"(?:\d+x)?\d+(?:\.\d+)?[BbMm]|[AaEe]\d+(?:\.\d+)?[Bb]")
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _DIGITS = re.compile(r"\d+(?:\.\d+)*")
+_DIGIT = re.compile(r"\d")
 _STANDALONE_WORD = re.compile(r"(?<![\w\-./])[A-Za-z]+(?![\w\-])")
 _OPENS_SENTENCE = re.compile(r"[.!?:;\n]\s*\(?$")
 # What may stand between two names of one list: "A, B and C", "A (0.726), B", "A vs. B", "A/B".
@@ -232,6 +233,11 @@ def _names(text: str, common: set[str]) -> Iterator[tuple[int, str]]:
     position = 0
     while match := _NAME_RE.search(text, position):
         start, name = match.start(), match.group(0)
+        if " " not in name and not _DIGIT.search(name):
+            # Most matches are one plain word, and a name needs a digit: nothing to yield, go on after it
+            # (where the full rules below would go on too).
+            position = match.end()
+            continue
         words = name.split(" ")
         if words[0][0].islower():
             # A lower-case name is glued or hyphenated ("gpt-oss-20b", "llama3.2") and takes only a spaced size
@@ -261,6 +267,8 @@ def extract_mentions(papers: Sequence[Paper], common: set[str] | None = None) ->
     for paper in papers:
         text = _text(paper)
         for start, raw in _names(text, common):
+            if not _DIGIT.search(raw):  # trimming only takes characters away: no digit, no name
+                continue
             name = _trim(raw)
             stem = _stem(name)
             if not re.search(r"\d", name) or len(stem) < 2 or stem in common or _only_years(name):
