@@ -18,6 +18,9 @@ REPO = Path(__file__).parent.parent
 CORPUS_DAY = FIXTURES / "corpus" / "2026-07-01.jsonl"
 KAGGLE_SAMPLE = FIXTURES / "kaggle_sample.jsonl"
 
+# The small built site, its server and Chromium, shared by the browser tests and built once per session
+pytest_plugins = ["site_fixtures"]
+
 
 @pytest.fixture(scope="session")
 def corpus_papers() -> list[Paper]:

@@ -1,8 +1,9 @@
 """The built site as readers use it (issue 16): accessibility, a phone's width, the feed and the sitemap.
 
-A small site is built (``llm-atlas build``, strict, with the search page) in a scratch copy of the repository
-from the 2026-07-01 listing and 25 older real papers; only the Learn page with display maths keeps its
-programs (none run here). Then, in Debian's chromium driven by playwright:
+On the session's small site (tests/site_fixtures.py: ``llm-atlas build``, strict, with the search page, in a
+scratch copy of the repository from the 2026-07-01 listing, 25 older real papers and one paper whose title is a
+``<script>``; the Learn page with display maths, attention, is the one that runs its programs), served once and
+opened in Debian's chromium driven by playwright (both shared with tests/test_site_browser.py):
 
 - axe-core (npm, pinned in package.json) on every kind of page (home, Learn, the models table, a model, a
   family, a month, a digest and the digests index, a topic, trends, the search page with results), at
@@ -20,29 +21,19 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
-import subprocess
-import sys
 import urllib.request
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from pathlib import Path
 from unittest import mock
 
 import pytest
-from conftest import CORPUS_DAY, KAGGLE_SAMPLE, MEASURED, REPO, borrow_onnx_export
+from conftest import MEASURED, REPO
+from site_fixtures import BuiltSite
 
-from tracker.importer import read_papers
 from tracker.site.build import site_url
-from tracker.site.serve import serve_folder
-from tracker.store import PaperStore
 
-CHROMIUM = os.environ.get("LLM_ATLAS_CHROMIUM") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync"]
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
 LEARN_PAGE = "attention.md"  # display maths (KaTeX), a figure, code, tables: a demanding hand-written page
-EXEC_FENCE = re.compile(r'^```python exec="(?:true|1|yes|on)"', re.MULTILINE)
 SEARCH_QUERY = "retrieval-augmented generation over documents"
 PHONE, DESKTOP = 390, 1366
 
@@ -70,45 +61,10 @@ def scratch_site_url(root: Path) -> str:
     return url
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory, onnx_cache: Path) -> Path:
-    root = tmp_path_factory.mktemp("a11y") / "repo"
-    root.mkdir()
-    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
-    shutil.copytree(REPO / "overrides", root / "overrides")
-    shutil.copytree(REPO / "docs", root / "docs", ignore=shutil.ignore_patterns("generated"))
-    shutil.copytree(REPO / "catalog", root / "catalog")
-    for page in (root / "docs" / "learn").glob("*.md"):  # show the programs, run none (tests/test_snippets.py does)
-        page.write_text(EXEC_FENCE.sub('```python exec="false"', page.read_text(encoding="utf-8")), encoding="utf-8")
-    store = PaperStore(root / "data")
-    store.upsert([*{p.id: p for p in read_papers(CORPUS_DAY)}.values(), *read_papers(KAGGLE_SAMPLE)])
-    store.save()
-    cache = root / ".cache" / "llm-atlas"
-    borrow_onnx_export(cache, onnx_cache)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LLM_ATLAS_")}
-    completed = subprocess.run([sys.executable, "-m", "tracker", "build"], cwd=root, capture_output=True, text=True,
-                               env={**env, "LLM_ATLAS_CACHE": str(cache)}, timeout=1200)
-    assert completed.returncode == 0, completed.stderr[-3000:]
-    return root
-
-
-@pytest.fixture(scope="module")
-def server(built: Path) -> Iterator[str]:
-    with serve_folder(built / "site") as url:
-        yield f"{url}/"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: apt-get install chromium (make test does it)"
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+@pytest.fixture
+def built(built_site: BuiltSite) -> Path:
+    """The scratch repository of the session's built site (tests/site_fixtures.py); its site is under site/."""
+    return built_site.root
 
 
 def open_page(browser: object, url: str, width: int, scheme: str = "light") -> object:

@@ -1,130 +1,38 @@
 """The built site in a real browser: headless Debian chromium driven by playwright, served by a static server.
 
-The site is built (``llm-atlas build``, strict) in a scratch copy of the repository from a small real store
-(the 2026-07-01 listing, 25 real papers with version histories, and one paper whose title is a
-``<script>``). Then the home page, a Learn page, a model page, a digest and a topic page are opened: no
-console error, every internal link answers 200 (and same-page anchors exist), the Learn page shows the
-output its program printed at build time, and the ``<script>`` title is shown as text, with no dialog.
+The site is the session's small built site (tests/site_fixtures.py: ``llm-atlas build``, strict, in a scratch
+copy of the repository from a small real store: the 2026-07-01 listing, 25 real papers with version histories,
+and one paper whose title is a ``<script>``). Then the home page, a Learn page, a model page, a digest and a
+topic page are opened: no console error, every internal link answers 200 (and same-page anchors exist), the
+Learn page shows the output its program printed at build time, and the ``<script>`` title is shown as text, with
+no dialog.
 
 The search page (site/search/) answers three queries in the browser with the top ten of
 ``llm-atlas search --method site`` (overlap >= 0.9) and close to the CLI's hybrid (>= 0.6), within the byte
 budget of its first answer by meaning (1.5 MB, counted by Chromium), filters by model and date as the CLI
 does, and "More like this" equals ``llm-atlas related``; overlaps, bytes and times are printed.
 
-Only the chosen Learn page runs its programs in the scratch copy; the others show their code without
-running it, which keeps this test to a couple of minutes (all programs run in tests/test_snippets.py).
+Only the chosen Learn page runs its programs in the scratch copy (see tests/site_fixtures.py); all programs run
+in tests/test_snippets.py.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 import subprocess
 import sys
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from urllib.parse import urldefrag, urlparse
 
 import pytest
-from conftest import CORPUS_DAY, KAGGLE_SAMPLE, MEASURED, REPO, borrow_onnx_export
+from conftest import MEASURED
+from site_fixtures import SCRIPT_TITLE, BuiltSite, atlas_env
 
-from tracker.importer import read_papers
-from tracker.paper import Paper
 from tracker.site.pages.paging import MONTH_PAGE_SIZE
-from tracker.site.serve import serve_folder
-from tracker.store import PaperStore
-
-# Debian's chromium (`make test` installs it); LLM_ATLAS_CHROMIUM names another build of it (e.g. on a CI image)
-CHROMIUM = os.environ.get("LLM_ATLAS_CHROMIUM") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync"]
-# Learn pages whose programs are quick, best first; any page running a program will do otherwise.
-LEARN_PREFERENCE = ("attention.md", "positional-encoding.md", "components.md", "moe.md", "tokenization.md")
-EXEC_FENCE = re.compile(r'^```python exec="(?:true|1|yes|on)"', re.MULTILINE)
-SCRIPT_TITLE = '<script>alert("pwned")</script> Retrieval-augmented generation for GPT-4'
-
-
-def script_paper() -> Paper:
-    return Paper(
-        id="2607.99998", version=1, title=SCRIPT_TITLE,
-        abstract="We use retrieval-augmented generation (RAG) with GPT-4. <img src=x onerror=alert(2)>",
-        authors=["Mallory <i>M</i>"], categories=["cs.CL"], published=date(2026, 7, 1), updated=date(2026, 7, 1),
-    )
-
-
-def pick_learn_page(learn: Path) -> Path | None:
-    """The Learn page to open: the first of LEARN_PREFERENCE that runs a program, else any that does."""
-    runs = {p.name: p for p in sorted(learn.glob("*.md")) if EXEC_FENCE.search(p.read_text(encoding="utf-8"))}
-    for name in LEARN_PREFERENCE:
-        if name in runs:
-            return runs[name]
-    return next(iter(runs.values()), None)
-
-
-@dataclass
-class BuiltSite:
-    root: Path  # the scratch repository
-    site: Path
-    learn_md: Path | None  # the Learn page kept running its programs (None: the site has no Learn pages)
-
-
-@pytest.fixture(scope="module")
-def built_site(tmp_path_factory: pytest.TempPathFactory, onnx_cache: Path) -> BuiltSite:
-    root = tmp_path_factory.mktemp("browser") / "repo"
-    root.mkdir()
-    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
-    shutil.copytree(REPO / "overrides", root / "overrides")  # the theme overrides (custom_dir)
-    shutil.copytree(REPO / "docs", root / "docs", ignore=shutil.ignore_patterns("generated"))
-    shutil.copytree(REPO / "catalog", root / "catalog")
-    learn = root / "docs" / "learn"
-    chosen = pick_learn_page(learn) if learn.is_dir() else None
-    if learn.is_dir():
-        for page in learn.glob("*.md"):
-            if page != chosen:
-                text = page.read_text(encoding="utf-8")
-                page.write_text(EXEC_FENCE.sub('```python exec="false"', text), encoding="utf-8")
-    store = PaperStore(root / "data")
-    store.upsert([*{p.id: p for p in read_papers(CORPUS_DAY)}.values(), *read_papers(KAGGLE_SAMPLE), script_paper()])
-    store.save()
-    completed = subprocess.run([sys.executable, "-m", "tracker", "build"], cwd=root, env=atlas_env(root, onnx_cache),
-                               capture_output=True, text=True, timeout=1200)
-    assert completed.returncode == 0, completed.stderr[-3000:]
-    return BuiltSite(root, root / "site", chosen)
-
-
-def atlas_env(root: Path, onnx_cache: Path) -> dict[str, str]:
-    """The scratch repository's own folders, with the session's ONNX export borrowed (not exported again)."""
-    cache = root / ".cache" / "llm-atlas"
-    if not (cache / "models").exists():
-        borrow_onnx_export(cache, onnx_cache)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LLM_ATLAS_")}
-    return {**env, "LLM_ATLAS_CACHE": str(cache)}
-
-
-@pytest.fixture(scope="module")
-def server(built_site: BuiltSite) -> Iterator[str]:
-    """A plain static file server on 127.0.0.1 (a free port), as GitHub Pages would serve site/."""
-    with serve_folder(built_site.site) as url:
-        yield f"{url}/"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: apt-get install chromium (make test does it)"
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 @dataclass

@@ -1,5 +1,4 @@
-# ruff: noqa: F811 - the module-scoped fixtures of tests/test_site_browser.py are imported, then requested
-"""The search page's results and messages in Chromium (issue 16), on the small site of tests/test_site_browser.py.
+"""The search page's results and messages in Chromium (issue 16), on the session's small site (tests/site_fixtures.py).
 
 - each result shows a snippet of its abstract (fetched from ``generated/abstracts/`` for shown results only,
   as they come near the screen) with the query's words in ``<mark>``, its topics as chips linking to their
@@ -20,7 +19,8 @@ import urllib.request
 from urllib.parse import quote, urljoin
 
 from bm25s.stopwords import STOPWORDS_EN
-from test_site_browser import SCRIPT_TITLE, BuiltSite, browser, built_site, page_hits, server  # noqa: F401
+from site_fixtures import SCRIPT_TITLE, BuiltSite
+from test_site_browser import page_hits
 
 from tracker.site.search_bundle import SEARCH_DIR
 
