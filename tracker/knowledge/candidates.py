@@ -246,10 +246,10 @@ def _names(text: str, common: set[str]) -> Iterator[tuple[int, str]]:
             while kept < len(words) and _SIZE.fullmatch(words[kept]):
                 kept += 1
             name = " ".join(words[:kept])
-            ordinary = not re.search(r"\d", name)
+            ordinary = not _DIGIT.search(name)
         else:
             # "As Mistral-7B", "Table 2": a capitalised ordinary word in front.
-            ordinary = words[0].casefold() in common and not re.search(r"\d", words[0])
+            ordinary = words[0].casefold() in common and not _DIGIT.search(words[0])
         if ordinary and len(words) > 1:
             position = start + len(words[0]) + 1
             continue
@@ -267,11 +267,9 @@ def extract_mentions(papers: Sequence[Paper], common: set[str] | None = None) ->
     for paper in papers:
         text = _text(paper)
         for start, raw in _names(text, common):
-            if not _DIGIT.search(raw):  # trimming only takes characters away: no digit, no name
-                continue
             name = _trim(raw)
             stem = _stem(name)
-            if not re.search(r"\d", name) or len(stem) < 2 or stem in common or _only_years(name):
+            if not _DIGIT.search(name) or len(stem) < 2 or stem in common or _only_years(name):
                 continue
             end = start + len(name)
             parts = [part for part in _SPLIT.split(name) if part]
@@ -304,22 +302,21 @@ class _CatalogView:
 
     def __init__(self, catalog: Catalog) -> None:
         self.linker = ModelLinker(catalog)
-        self.aliases = [
-            (tuple(part.casefold() for part in _SPLIT.split(alias) if part), pattern)
-            for _model, alias, pattern in self.linker.patterns
+        # each alias's parts, as candidates' names are split: for the sizes a release has
+        self.alias_parts = [
+            tuple(part.casefold() for part in _SPLIT.split(alias) if part) for _model, alias, _p in self.linker.patterns
         ]
 
     def knows(self, name: str) -> bool:
         """Whether a catalog model's alias matches in the name, by the linker's whole-name rules."""
-        folded = name.casefold()
-        return any(all(part in folded for part in parts) and pattern.search(name) for parts, pattern in self.aliases)
+        return any(pattern.search(name) for _model, _alias, pattern in self.linker.model_aliases_in(name))
 
     def is_sized_release(self, name: str) -> bool:
         """"Qwen3" when the catalog has "Qwen3-8B": a release of several sizes, not one model."""
         glued = "".join(part.casefold() for part in _SPLIT.split(name) if part)
         return any(
             "".join(parts[:cut]) == glued and _SIZE.fullmatch(parts[cut])
-            for parts, _pattern in self.aliases for cut in range(1, len(parts))
+            for parts in self.alias_parts for cut in range(1, len(parts))
         )
 
     def family(self, name: str) -> str | None:

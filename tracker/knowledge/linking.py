@@ -209,6 +209,10 @@ class ModelLinker:
             alias: any(_SIZE.fullmatch(part) for part in _tokens(alias)) for _m, alias, _p in self.patterns
         }
 
+    def model_aliases_in(self, text: str) -> list[tuple[CatalogModel, str, re.Pattern[str]]]:
+        """The model aliases (in :attr:`patterns` order) whose every part is in the text: the only ones to try."""
+        return [self.patterns[row] for row in self._model_parts.candidates(text.lower())]
+
     @staticmethod
     def _text(paper: Paper) -> str:
         return f"{paper.title}\n{paper.abstract}"
@@ -219,10 +223,8 @@ class ModelLinker:
         for model in self.by_arxiv.get(paper.id, []):
             found[model.id] = PaperLink(paper.id, model.id, model.family, "arxiv", paper.id)
         text = self._text(paper)
-        lowered = text.lower()
         family_lists = [m.span(1) for m in _FAMILY_LIST.finditer(text)]
-        for row in self._model_parts.candidates(lowered):
-            model, alias, pattern = self.patterns[row]
+        for model, alias, pattern in self.model_aliases_in(text):
             if model.id in found:
                 continue
             for match in pattern.finditer(text):
@@ -258,7 +260,7 @@ class ModelLinker:
         """
         lowered = text.lower()
         spans: set[tuple[int, int]] = set()
-        patterns = [self.patterns[row][2] for row in self._model_parts.candidates(lowered)]
+        patterns = [pattern for _model, _alias, pattern in self.model_aliases_in(text)]
         patterns += [self.family_patterns[row][2] for row in self._family_parts.candidates(lowered)]
         for pattern in patterns:
             spans.update(m.span() for m in pattern.finditer(text) if not _is_false_friend(text, *m.span()))

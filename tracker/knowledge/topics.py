@@ -169,10 +169,10 @@ class Taxonomy:
         self._rules: list[tuple[Topic, list[Phrase], list[Phrase], list[Phrase]]] = [
             (t, _parse(t.keywords), _parse(t.title_keywords), _parse(t.exclude_in_title)) for t in topics
         ]
-        self._starts = Starts.of([p for _, kw, tk, ex in self._rules for p in kw + tk + ex])
         # Each phrase gets a number; a text's hits are found once (_hits), and the rules look numbers up.
         self._phrases: list[Phrase] = []
         self._ids = [(self._number(kw), self._number(tk), self._number(ex)) for _, kw, tk, ex in self._rules]
+        self._starts = Starts.of(self._phrases)
         # phrase number -> its topic (numbers were given in this same order, rule by rule)
         self._topic_of = [order for order, ids in enumerate(self._ids) for group in ids for _number in group]
         # A phrase can only be in a text whose words include its first word (in its case), or its words written
