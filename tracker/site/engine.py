@@ -22,7 +22,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from tracker.knowledge.catalog import Catalog
-from tracker.knowledge.linking import PaperLink, link_papers_to_models
+from tracker.knowledge.linking import FamilyMention, ModelLinker, PaperLink, link_papers_to_models
 from tracker.knowledge.topics import Taxonomy, TopicMatch
 from tracker.paper import Paper
 from tracker.settings import GENERATED
@@ -156,6 +156,17 @@ class SiteData:
     def as_of(self) -> date | None:
         """The newest day in the store (``tracker.weeks.newest_day``): a week ending after it is partial."""
         return newest_day(self.papers)
+
+    @cached_property
+    def family_mentions(self) -> dict[str, list[tuple[Paper, FamilyMention]]]:
+        """Papers (newest first) that name a family but none of its catalog models, by family id: found once for
+        the family pages and their feeds (a few seconds at the bundled size)."""
+        linker = ModelLinker(self.catalog)
+        by_family: dict[str, list[tuple[Paper, FamilyMention]]] = {fid: [] for fid in self.catalog.families}
+        for paper in self.papers:
+            for mention in linker.family_mentions(paper, self.links.get(paper.id, [])):
+                by_family.setdefault(mention.family, []).append((paper, mention))
+        return by_family
 
     def papers_of_model(self) -> dict[str, list[Paper]]:
         by_model: dict[str, list[Paper]] = {model_id: [] for model_id in self.catalog.models}

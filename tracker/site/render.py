@@ -17,6 +17,7 @@ from tracker.site.pages import (
     catalog_pages,
     digest_pages,
     feed_pages,
+    follow_pages,
     home_pages,
     learn_pages,
     paper_pages,
@@ -26,7 +27,7 @@ from tracker.site.pages import (
 
 # kinds of file render writes under docs/generated/ (and so may remove when they are no longer made); the
 # search page's data (generated/search/) is the search bundle's own business
-GENERATED_SUFFIXES = {".md", ".bib", ".xml", ".gz"}
+GENERATED_SUFFIXES = {".md", ".bib", ".xml", ".gz", ".opml"}
 _NOT_OURS = f"{GENERATED}/search/"
 
 
@@ -37,7 +38,7 @@ def render_pages(data: SiteData) -> dict[str, str]:
     """
     writer = PageWriter(make_environment())
     for group in (paper_pages, catalog_pages, candidate_pages, topic_pages, digest_pages, trend_pages, feed_pages,
-                  home_pages, learn_pages):
+                  follow_pages, home_pages, learn_pages):
         group.add_pages(writer, data)
     return writer.pages
 

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from tracker.knowledge.catalog import Catalog, CatalogModel
-from tracker.knowledge.linking import FamilyMention, ModelLinker
+from tracker.knowledge.catalog import CatalogModel
 from tracker.paper import Paper
 from tracker.site.engine import GENERATED, PageWriter, SiteData
+from tracker.site.pages.follow import family_follow, model_follow
 from tracker.site.pages.paging import ROWS_PAGE_SIZE, paginate
 from tracker.site.text import plural
 
@@ -111,21 +111,11 @@ def size_bucket(model: CatalogModel) -> str:
     return "ge100b"
 
 
-def family_mentions(data: SiteData, catalog: Catalog) -> dict[str, list[tuple[Paper, FamilyMention]]]:
-    """Papers (newest first) that name a family but none of its catalog models, by family id."""
-    linker = ModelLinker(catalog)
-    by_family: dict[str, list[tuple[Paper, FamilyMention]]] = {fid: [] for fid in catalog.families}
-    for paper in data.papers:
-        for mention in linker.family_mentions(paper, data.links.get(paper.id, [])):
-            by_family.setdefault(mention.family, []).append((paper, mention))
-    return by_family
-
-
 def add_pages(writer: PageWriter, data: SiteData) -> None:
     catalog = data.catalog
     models = catalog.models
     by_model = data.papers_of_model()
-    mentions = family_mentions(data, catalog)
+    mentions = data.family_mentions  # found once: the family feeds read them too
     grouped = catalog.by_family()
     ordered = sorted(models.values(), key=lambda m: (m.family, m.release, m.id))
     counts = {model_id: len(papers) for model_id, papers in by_model.items()}
@@ -150,7 +140,7 @@ def add_pages(writer: PageWriter, data: SiteData) -> None:
                                 FAMILY_ROWS)
         family_evidence = {p.id: f"names “{m.evidence}”" for p, m in family_only}
         writer.add(
-            base, "family.md.j2", family=family, members=members, counts=counts,
+            base, "family.md.j2", family=family, follow=family_follow(family), members=members, counts=counts,
             model_papers=model_parts[0][2], model_total=len(model_papers), model_pages=[p for _, p, _ in model_parts],
             family_only=family_only, family_only_papers=family_parts[0][2], family_total=len(family_only),
             family_pages=[p for _, p, _ in family_parts], family_evidence=family_evidence,
@@ -167,7 +157,7 @@ def add_pages(writer: PageWriter, data: SiteData) -> None:
         parts = paginate(f"{GENERATED}/models/{model.id}.md", papers)
         evidence = _evidence(model.id, papers, data)
         writer.add(
-            parts[0][1], "model.md.j2", model=model,
+            parts[0][1], "model.md.j2", model=model, follow=model_follow(model),
             family=catalog.families.get(model.family), papers=parts[0][2], total=len(papers),
             pages=[p for _, p, _ in parts], links=data.links, abstracts_at=data.abstracts_at,
             catalog_models=models, lineage=lineage(model, models), derived=descendants(model.id, models),

@@ -8,6 +8,7 @@ from typing import Any
 from tracker.paper import Paper
 from tracker.site.engine import GENERATED, PageWriter, SiteData
 from tracker.site.pages.charts import sparkline
+from tracker.site.pages.follow import topic_follow
 from tracker.site.pages.paging import ROWS_PAGE_SIZE, chunks, page_paths
 from tracker.weeks import is_partial, recent_weeks, week_of
 
@@ -47,7 +48,7 @@ def add_pages(writer: PageWriter, data: SiteData) -> None:
     for row in rows:
         topic, papers = row["topic"], grouped[row["topic"].id]
         for number, (path, part) in enumerate(zip(row["pages"], chunks(papers, ROWS_PAGE_SIZE), strict=True)):
-            writer.add(path, "topic.md.j2", topic=topic, papers=part, total=len(papers),
+            writer.add(path, "topic.md.j2", topic=topic, follow=topic_follow(topic), papers=part, total=len(papers),
                        first=number * ROWS_PAGE_SIZE + 1,
                        pages=row["pages"], current=number, spark=row["spark"], links=data.links,
                        models=data.catalog.models, topics=data.topics, taxonomy=data.taxonomy,
