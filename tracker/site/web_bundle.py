@@ -18,7 +18,7 @@ from pathlib import Path
 
 from tracker.errors import AtlasError
 
-ENTRY_POINTS = ("search.js", "worker.js")
+ENTRY_POINTS = ("search.js", "worker.js", "foryou.js")  # foryou.js: the For-you page (docs/for-you.md)
 
 
 SOURCES = Path(__file__).parent / "web"

@@ -1,0 +1,166 @@
+// For you, as the page ranks it: tracker/library/site_rank.py in JavaScript, rule for rule (`llm-atlas recommend
+// --method site` runs the Python; tests/test_foryou_js.py checks that both give the same list on real data).
+//
+// Site rows are papers in (date, id) order, as in the search data. A codes file holds ROW_CHUNK rows, 34 bytes
+// each: the row's inverted list (uint16 LE), then its 32 PQ codes (uint8). A paper's vector is its list's
+// dequantised centroid plus its PQ-decoded residual, summed in float32 (Math.fround) as numpy does; from there on
+// everything is float64, as in Python.
+
+export const ROW_CHUNK = 256;
+export const LIST_BYTES = 2;
+export const WEEKS = 4;
+export const BECAUSE = 2;
+export const METHOD = "topk";
+export const METHODS = ["mean", "max", "topk"];
+export const TOPK = 3;
+
+// ranking.js has these two as well; they are repeated here so that the page's bundle leaves out the search's
+// stemmer (ranking.js imports it)
+/** int8 rows times one scale per row (compact.dequantise), as float32. */
+export function dequantise(codes, scales, width) {
+  const out = new Float32Array(codes.length);
+  for (let i = 0; i < codes.length; i++) out[i] = Math.fround(codes[i] * scales[Math.floor(i / width)]);
+  return out;
+}
+
+/** Python's str ordering (by code point), not UTF-16 units. */
+export function compareStrings(a, b) {
+  const x = Array.from(a), y = Array.from(b);
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const d = x[i].codePointAt(0) - y[i].codePointAt(0);
+    if (d) return d;
+  }
+  return x.length - y.length;
+}
+
+export function rowBytes(subspaces) {
+  return LIST_BYTES + subspaces;
+}
+
+/** {lists: Uint16Array, codes: Uint8Array (rows x subspaces)} of one inflated codes file (decode_rows). */
+export function decodeRows(bytes, subspaces) {
+  const width = rowBytes(subspaces);
+  if (bytes.length % width) throw new Error(`a codes file of ${bytes.length} bytes is not whole rows of ${width} bytes`);
+  const count = bytes.length / width;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+  const lists = new Uint16Array(count);
+  const codes = new Uint8Array(count * subspaces);
+  for (let r = 0; r < count; r++) {
+    lists[r] = view.getUint16(r * width, true);
+    codes.set(bytes.subarray(r * width + LIST_BYTES, (r + 1) * width), r * subspaces);
+  }
+  return { lists, codes };
+}
+
+/** The codes files a set of rows needs, ascending (chunks_of). */
+export function chunksOf(rows) {
+  return [...new Set(Array.from(rows, (r) => Math.floor(r / ROW_CHUNK)))].sort((a, b) => a - b);
+}
+
+/** [first, end) rows of the newest `newest` weeks; null: all time (week_rows). */
+export function weekRows(weeks, newest = WEEKS) {
+  if (!weeks.length) return [0, 0];
+  const picked = newest === null ? weeks : weeks.slice(-newest);
+  return [picked[0][1], picked[picked.length - 1][2]];
+}
+
+/** float32 vector of one row: centroid[list] + codebook pieces (site_vectors). `centroids`: Float32Array
+ *  (lists x rank), `books`: Float32Array (subspaces x pieces x width), both dequantised. */
+export function siteVector(list, codes, centroids, books, { rank, subspaces, pieces }) {
+  const width = rank / subspaces;
+  const out = new Float32Array(rank);
+  const centre = list * rank;
+  for (let m = 0; m < subspaces; m++) {
+    const piece = (m * pieces + codes[m]) * width;
+    for (let w = 0; w < width; w++) out[m * width + w] = Math.fround(centroids[centre + m * width + w] + books[piece + w]);
+  }
+  return out;
+}
+
+/** Rows scaled to length 1 in float64 (a zero row stays zero): Float64Array (count x rank) (unit). */
+export function unit(vectors, rank) {
+  const count = vectors.length;
+  const out = new Float64Array(count * rank);
+  for (let r = 0; r < count; r++) {
+    const vector = vectors[r];
+    let norm = 0;
+    for (let d = 0; d < rank; d++) norm += vector[d] * vector[d];
+    norm = Math.sqrt(norm);
+    const scale = norm > 0 ? norm : 1;
+    for (let d = 0; d < rank; d++) out[r * rank + d] = vector[d] / scale;
+  }
+  return out;
+}
+
+function dot(a, aAt, b, bAt, rank) {
+  let sum = 0;
+  for (let d = 0; d < rank; d++) sum += a[aAt + d] * b[bAt + d];
+  return sum;
+}
+
+/** Float64Array score per candidate (scores); both matrices are unit rows (count x rank). */
+export function scores(candidates, library, rank, method = METHOD, topk = TOPK) {
+  const count = candidates.length / rank;
+  const size = library.length / rank;
+  const out = new Float64Array(count);
+  if (method === "mean") {
+    const mean = new Float64Array(rank);
+    for (let l = 0; l < size; l++) for (let d = 0; d < rank; d++) mean[d] += library[l * rank + d];
+    for (let d = 0; d < rank; d++) mean[d] /= size;
+    for (let c = 0; c < count; c++) out[c] = dot(candidates, c * rank, mean, 0, rank);
+    return out;
+  }
+  if (method !== "max" && method !== "topk") throw new Error(`unknown site ranking ${method}; one of ${METHODS.join(", ")}`);
+  const take = method === "max" ? 1 : Math.min(topk, size);
+  const best = new Float64Array(take); // the `take` highest similarities so far, highest first
+  for (let c = 0; c < count; c++) {
+    best.fill(-Infinity);
+    for (let l = 0; l < size; l++) {
+      const sim = dot(candidates, c * rank, library, l * rank, rank);
+      if (sim <= best[take - 1]) continue;
+      let at = take - 1;
+      while (at > 0 && best[at - 1] < sim) {
+        best[at] = best[at - 1];
+        at--;
+      }
+      best[at] = sim;
+    }
+    if (method === "max") out[c] = best[0];
+    else {
+      let sum = 0;
+      for (let i = 0; i < take; i++) sum += best[i];
+      out[c] = sum / take;
+    }
+  }
+  return out;
+}
+
+/** Positions of the k best values, best first, ties to the lower row (order). */
+export function order(values, rows, k) {
+  const positions = Array.from(values, (_, i) => i);
+  positions.sort((a, b) => values[b] - values[a] || rows[a] - rows[b]);
+  return positions.slice(0, Math.max(0, k));
+}
+
+/** The rows of the `count` library papers most similar to one candidate (because). */
+export function because(candidates, at, library, libraryRows, rank, count = BECAUSE) {
+  const sims = new Float64Array(libraryRows.length);
+  for (let l = 0; l < libraryRows.length; l++) sims[l] = dot(library, l * rank, candidates, at * rank, rank);
+  return order(sims, libraryRows, count).map((i) => libraryRows[i]);
+}
+
+/** The page's For-you list: [{row, score, because: [library rows]}], the k best candidates, library rows left out
+ *  (rank). Vectors are siteVector's (float32, not yet unit); rows are site rows, in any order. */
+export function rank(candidateRows, candidateVectors, libraryRows, libraryVectors, k, { rank: width, method = METHOD } = {}) {
+  const inLibrary = new Set(libraryRows);
+  const keep = [];
+  for (let i = 0; i < candidateRows.length; i++) if (!inLibrary.has(candidateRows[i])) keep.push(i);
+  const rows = keep.map((i) => candidateRows[i]);
+  const candidates = unit(keep.map((i) => candidateVectors[i]), width);
+  const library = unit(libraryVectors, width);
+  if (!rows.length || !libraryRows.length) return [];
+  const values = scores(candidates, library, width, method);
+  return order(values, rows, k).map((i) => ({
+    row: rows[i], score: values[i], because: because(candidates, i, library, libraryRows, width),
+  }));
+}
