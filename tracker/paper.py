@@ -6,8 +6,11 @@ import hashlib
 import json
 import re
 from datetime import date
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+
+from tracker.artifacts import Artifact, extract_artifacts
 
 # New-style ids (0704.0001 onwards) and old-style ids (hep-th/9901001, math.GT/0309136).
 ARXIV_ID_RE = re.compile(r"^(?:\d{4}\.\d{4,5}|[a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7})$")
@@ -24,6 +27,14 @@ def split_arxiv_id(raw: str) -> tuple[str, int | None]:
     assert match is not None  # the pattern matches any string
     version = match.group("version")
     return match.group("id"), int(version) if version else None
+
+
+# The validation context of a record read back from the store (``PaperStore``): its artifacts are taken as stored.
+# Every other record (the API's, a feed's, an imported line) has them extracted from its abstract and comment.
+# Reading the store does not run the extractor again (it would double the time every command takes to load
+# it); scripts/backfill_artifacts.py does, after the extractor changes, and tests/test_artifacts.py checks the
+# bundled store agrees with it.
+STORED: dict[str, bool] = {"stored": True}
 
 
 def clean_text(text: str) -> str:
@@ -57,9 +68,23 @@ class Paper(BaseModel):
     doi: str | None = None
     journal_ref: str | None = None
     versions: list[VersionRecord] = Field(default_factory=list)
+    # The code, weights, data and project pages the abstract and comment name (tracker.artifacts). Derived from
+    # those two texts whenever a record is made (never taken from the input but in the store's own lines, see
+    # STORED), so it agrees with them; stored (when not empty) so the store's diff shows what each paper released.
+    artifacts: list[Artifact] = Field(default_factory=list)
     # Known only from a listing feed so far (its date is the announcement's, not the submission's): the API's
     # record replaces it when the API returns the paper. Stored only when true.
     provisional: bool = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _derive_artifacts(cls, data: Any, info: ValidationInfo) -> Any:
+        if isinstance(data, dict) and not (info.context and info.context.get("stored")):
+            abstract, comment = data.get("abstract"), data.get("comment")
+            found = extract_artifacts(abstract if isinstance(abstract, str) else "",
+                                      comment if isinstance(comment, str) else None)
+            data = {**data, "artifacts": found}
+        return data
 
     @field_validator("id")
     @classmethod

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from tracker.atomic import write_if_changed
 from tracker.errors import InputError, StoreError
-from tracker.paper import Paper
+from tracker.paper import STORED, Paper
 from tracker.settings import papers_dir
 
 
@@ -45,7 +45,7 @@ def format_validation_error(error: ValidationError) -> str:
 
 def parse_store_line(path: Path, line_no: int, line: str) -> Paper:
     try:
-        return Paper.model_validate_json(line)
+        return Paper.model_validate_json(line, context=STORED)
     except ValidationError as error:
         raise InputError(path, format_validation_error(error), line_no) from None
 
