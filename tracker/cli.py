@@ -210,10 +210,12 @@ def _run_index(settings: Settings, store: Any, backend: str | None = None) -> An
         report = build_index(
             store, settings.cache_dir, embedder,
             progress=lambda n: progress.advance(task, n),
-            on_start=lambda total: progress.update(task, total=total),
+            on_start=lambda total: progress.update(task, total=total), log=info,
         )
-    info(f"index: {report.papers} papers, {report.embedded} embedded now ({report.model}, {report.backend}, "
-         f"{report.kind})")
+    written = f"; {report.vector_files_written} week files of vectors written to the store" \
+        if report.vector_files_written else ""
+    info(f"index: {report.papers} papers: {report.from_store} vectors from the store, {report.from_cache} from the "
+         f"cache, {report.embedded} embedded now{written} ({report.model}, {report.backend}, {report.kind})")
     return report
 
 
@@ -429,7 +431,7 @@ def eval_(settings: Settings, beir_dir: Path, k: int, method: str, backend: str,
                   TimeRemainingColumn(), console=_stderr_console(), transient=True) as progress:
         task = progress.add_task("embedding", total=None)
         result = evaluate(beir_dir, settings.cache_dir, method, k, backend, split=split,
-                          progress=lambda n: progress.advance(task, n))
+                          progress=lambda n: progress.advance(task, n), data_dir=settings.data_dir)
     if as_json:
         emit_json(result)
         return

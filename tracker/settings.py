@@ -4,9 +4,11 @@ Every path the package reads or writes is named here, once, so a reader can see 
 screen and no two modules build the same path by hand:
 
 - ``<data>/papers/YYYY/MM.jsonl``: the paper store (committed);
+- ``<data>/vectors/YYYY/YYYY-Www.tsv|.i16``: the papers' search vectors, by week of first listing (committed);
 - ``<data>/tracker/state.json``, ``ledger/<ISO week>.tsv``, ``runs/YYYY/<start>.json``: the tracker's state;
 - ``<cache>/models/<model>/merged|onnx``: the search model merged with its adapter, and its ONNX export;
 - ``<cache>/embeddings/<model>/``: vectors cached by paper id + text hash;
+- ``<cache>/exec/``: the Learn pages' program output;
 - ``<cache>/index/<model>/``: the search index; ``<cache>/eval/``: indexes of evaluation sets;
 - ``<repo>/docs/generated/``: pages written by ``render``; ``<repo>/site/``: the built site.
 """
@@ -36,6 +38,10 @@ def papers_dir(data_dir: Path) -> Path:
     return Path(data_dir) / "papers"
 
 
+def stored_vectors_dir(data_dir: Path) -> Path:
+    return Path(data_dir) / "vectors"
+
+
 def tracker_dir(data_dir: Path) -> Path:
     return Path(data_dir) / "tracker"
 
@@ -60,6 +66,11 @@ def vectors_dir(cache_dir: Path, model_name: str) -> Path:
 
 def index_dir(cache_dir: Path, model_name: str) -> Path:
     return Path(cache_dir) / "index" / model_name
+
+
+def exec_cache_dir(cache_dir: Path) -> Path:
+    """The Learn pages' program output, by hash of program and inputs (``tracker.site.exec_cache``)."""
+    return Path(cache_dir) / "exec"
 
 
 def eval_dir(cache_dir: Path) -> Path:

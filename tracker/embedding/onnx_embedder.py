@@ -33,6 +33,11 @@ from tracker.embedding.weights import DIMENSION, search_model_name
 VARIANTS = {"int8": INT8_FILE, "fp32": FP32_FILE}
 
 
+def onnx_model_name(variant: str, search_name: str) -> str:
+    """The name (fingerprint) of the vectors an ONNX variant of ``search_name`` makes: model + adapter + recipe."""
+    return search_name if variant == "fp32" else f"{search_name}-{variant}-r{EXPORT_RECIPE}"
+
+
 class OnnxEmbedder:
     """Same interface as ``tracker.embedding.embedders.Embedder``: L2-normalised float32 vectors."""
 
@@ -46,8 +51,7 @@ class OnnxEmbedder:
         self.backend = f"onnx-{variant}"
         # fp32 gives torch's vectors (cosine 1.0 to 6 decimals), so it shares torch's cache; int8 has its own,
         # named by the export recipe: vectors of an older int8 recipe are not mixed with new ones.
-        name = search_model_name()
-        self.name = name if variant == "fp32" else f"{name}-{variant}-r{EXPORT_RECIPE}"
+        self.name = onnx_model_name(variant, search_model_name())
         self.threads = threads or min(2, os.cpu_count() or 1)
         self.log = log
         self._session: Any = None

@@ -88,6 +88,13 @@ def search_model_name() -> str:
     return _shipped_search_model_name(os.environ.get(NO_ADAPTER_ENV, ""))
 
 
+@cache
+def shipped_search_model_name() -> str:
+    """The search model's name with the shipped adapter, whatever ``LLM_ATLAS_NO_ADAPTER`` says: the model of
+    the vectors committed with the store."""
+    return model_name_for(adapter_fingerprint(adapter_dir()))
+
+
 def merge_adapter(base: Path, adapter: Path, out: Path) -> None:
     """Write base + adapter (merged: W + B A * alpha / r) as a sentence-transformers folder at ``out``."""
     offline_hub()

@@ -33,8 +33,10 @@ from tracker.search.lexical import LexicalIndex
 from tracker.search.query import DEFAULT_METHOD, rank_rows
 from tracker.search.site_index import DEFAULT_SITE, SiteIndex, SiteSettings
 from tracker.search.site_search import SITE_METHOD
-from tracker.search.vectors import EmbeddingCache, embed_texts
+from tracker.search.stored_vectors import StoredVectors, as_stored
+from tracker.search.vectors import EmbeddingCache, cache_key, embed_texts
 from tracker.settings import eval_dir as eval_root
+from tracker.store import PaperStore
 
 RECALL_DEPTH = 100
 
@@ -164,21 +166,40 @@ def doc_text(title: str, text: str) -> str:
     return f"{title}. {text}" if title else text
 
 
-def _borrow_store_vectors(cache: EmbeddingCache, keys: list[str], cache_dir: Path, embedder: TextEmbedder) -> None:
+def _borrow_store_vectors(cache: EmbeddingCache, keys: list[str], cache_dir: Path, embedder: TextEmbedder,
+                          data_dir: Path | None = None) -> None:
     """Copy (read-only) the store's vectors of documents that are stored papers with the same text.
 
     Keys are id + text hash on both sides, so a match is the same text by the same model: a set built from
-    the store (the ``topics`` set) then embeds nothing.
+    the store (the ``topics`` set) then embeds nothing. The store's vectors are its committed files
+    (``<data>/vectors``, when ``data_dir`` is given) and the cache's.
     """
+    have = cache.rows()
+    wanted = {key for key in keys if key not in have}
+    if not wanted:
+        return
+    found_keys: list[str] = []
+    found: list[np.ndarray] = []
+    if data_dir is not None and (data_dir / "papers").is_dir():
+        store = PaperStore(data_dir)
+        papers = [p for p in store if cache_key(p) in wanted]
+        lookup = StoredVectors(data_dir, embedder.name, embedder.dimension).lookup(papers)
+        for paper in papers:
+            if paper.id in lookup.found:
+                found_keys.append(cache_key(paper))
+                found.append(lookup.found[paper.id])
     store_cache = EmbeddingCache(cache_dir, embedder.name).load()
-    have, theirs = cache.rows(), store_cache.rows()
-    found = [key for key in keys if key not in have and key in theirs]
-    if found:
-        cache.add(found, store_cache.vectors[[theirs[key] for key in found]])
+    theirs = store_cache.rows()
+    rest = [key for key in sorted(wanted - set(found_keys)) if key in theirs]
+    found_keys += rest
+    found += [store_cache.vectors[theirs[key]] for key in rest]
+    if found_keys:
+        cache.add(found_keys, np.stack(found).astype(np.float32))
 
 
 def index_beir(beir: BeirSet, cache_dir: Path, embedder: TextEmbedder,
-               progress: Callable[[int], Any] | None = None, dense: bool = True) -> PaperIndex:
+               progress: Callable[[int], Any] | None = None, dense: bool = True,
+               data_dir: Path | None = None) -> PaperIndex:
     """The set's documents as an index (vectors only when ``dense``: BM25 alone needs no model)."""
     ids = sorted(beir.corpus)
     texts = [doc_text(*beir.corpus[i]) for i in ids]
@@ -186,8 +207,9 @@ def index_beir(beir: BeirSet, cache_dir: Path, embedder: TextEmbedder,
     folder = eval_dir(cache_dir, beir)
     if dense:
         cache = eval_vector_cache(cache_dir, embedder)
-        _borrow_store_vectors(cache, keys, cache_dir, embedder)
+        _borrow_store_vectors(cache, keys, cache_dir, embedder, data_dir)
         vectors, _ = embed_texts(keys, texts, cache, embedder, progress)
+        vectors = as_stored(vectors)  # as every index of the store computes (float16, as committed)
     else:
         vectors = np.zeros((len(ids), embedder.dimension), dtype=np.float32)
     lexical = LexicalIndex.build(ids, [beir.corpus[i] for i in ids])
@@ -228,9 +250,9 @@ def run_queries(index: PaperIndex, beir: BeirSet, embedder: TextEmbedder, method
 
 def evaluate(folder: Path, cache_dir: Path, method: str = DEFAULT_METHOD, k: int = 10,
              backend: str = DEFAULT_BACKEND, embedder: TextEmbedder | None = None, split: str = "test",
-             progress: Callable[[int], Any] | None = None) -> dict[str, Any]:
+             progress: Callable[[int], Any] | None = None, data_dir: Path | None = None) -> dict[str, Any]:
     beir = load_beir(folder, split)
     embedder = embedder or make_embedder(backend, cache_dir)
-    index = index_beir(beir, cache_dir, embedder, progress, dense=method != "bm25")
+    index = index_beir(beir, cache_dir, embedder, progress, dense=method != "bm25", data_dir=data_dir)
     run = run_queries(index, beir, embedder, method, max(RECALL_DEPTH, k))
     return score_run(run, beir.qrels, k)

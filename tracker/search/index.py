@@ -23,9 +23,11 @@ import numpy as np
 
 from tracker.atomic import atomic_open, atomic_write_bytes, atomic_write_text
 from tracker.embedding.embedders import DEFAULT_BACKEND, TextEmbedder, make_embedder
-from tracker.embedding.weights import DIMENSION, search_model_name
+from tracker.embedding.onnx_embedder import onnx_model_name
+from tracker.embedding.weights import DIMENSION, search_model_name, shipped_search_model_name
 from tracker.errors import IndexNotBuiltError
 from tracker.search.lexical import LexicalIndex
+from tracker.search.stored_vectors import StoredVectors, VectorLookup, as_stored
 from tracker.search.vectors import EmbeddingCache, cache_key, embed_papers
 from tracker.settings import index_dir
 from tracker.store import PaperStore
@@ -95,10 +97,15 @@ class IndexReport:
     model: str
     backend: str = DEFAULT_BACKEND
     kind: str = "flat"
+    from_store: int = 0  # vectors read from <data>/vectors (committed with the store)
+    from_cache: int = 0  # vectors found in the cache (embedded by an earlier run)
+    stale: int = 0  # stored vectors of an older text of their paper (embedded again)
+    vector_files_written: int = 0  # <data>/vectors files (re)written by this run
 
     def as_dict(self) -> dict[str, Any]:
         return {"papers": self.papers, "embedded": self.embedded, "model": self.model, "backend": self.backend,
-                "kind": self.kind}
+                "kind": self.kind, "from_store": self.from_store, "from_cache": self.from_cache,
+                "stale": self.stale, "vector_files_written": self.vector_files_written}
 
 
 class PaperIndex:
@@ -198,6 +205,15 @@ class PaperIndex:
                    graph=graph, folder=folder)
 
 
+def store_vectors_model() -> str:
+    """The fingerprint of the vectors committed with the store: the default embedder with the shipped adapter.
+
+    Only this embedder writes ``<data>/vectors``: another backend (torch, fp32) or the plain model
+    (``LLM_ATLAS_NO_ADAPTER``) reads and embeds through the cache and leaves the committed files alone.
+    """
+    return onnx_model_name(DEFAULT_BACKEND.removeprefix("onnx-"), shipped_search_model_name())
+
+
 def build_index(
     store: PaperStore,
     cache_dir: Path,
@@ -205,22 +221,57 @@ def build_index(
     progress: Callable[[int], Any] | None = None,
     on_start: Callable[[int], Any] | None = None,
     log: Callable[[str], Any] | None = None,
+    write_vectors: bool | None = None,
 ) -> IndexReport:
-    """Embed what is new or changed in the store and write a fresh index (vectors + BM25). No network."""
+    """Embed what is new or changed in the store and write a fresh index (vectors + BM25). No network.
+
+    Vectors come from the store's own files (``tracker.search.stored_vectors``) when they are whole, of this
+    embedder's model and of the paper's current text; then from the cache; the rest are embedded (chunk by
+    chunk into the cache, so an interrupted run resumes). ``write_vectors`` (default: when ``embedder`` is the
+    store's model, ``store_vectors_model()``) writes the weeks whose vectors changed back into the store.
+    """
     papers = list(store)
     embedder = embedder or make_embedder(DEFAULT_BACKEND, cache_dir, log)
+    if write_vectors is None:
+        write_vectors = embedder.name == store_vectors_model()
+    stored = StoredVectors(store.data_dir, embedder.name, embedder.dimension)
+    lookup = stored.lookup(papers)
+    _report_lookup(lookup, stored, log)
+    todo = [p for p in papers if p.id not in lookup.found]
     cache = EmbeddingCache(cache_dir, embedder.name).load()
     rows = cache.rows()
     if on_start:
-        on_start(sum(1 for p in papers if cache_key(p) not in rows))
-    vectors, embedded = embed_papers(papers, cache, embedder, progress)
-    cache.keep_only({cache_key(p) for p in papers})
+        on_start(sum(1 for p in todo if cache_key(p) not in rows))
+    fresh, embedded = embed_papers(todo, cache, embedder, progress)
+    # the cache keeps only what the store's files do not hold, so it does not duplicate them
+    cache.keep_only({cache_key(p) for p in todo})
     if embedded or len(cache.keys) != len(rows):
         cache.save()
+    by_id = dict(lookup.found)
+    by_id.update((p.id, fresh[i]) for i, p in enumerate(todo))
+    written = stored.write(papers, by_id, log) if write_vectors else []
     ids = [p.id for p in papers]
+    matrix = np.stack([by_id[i] for i in ids]) if ids else np.zeros((0, DIMENSION), dtype=np.float32)
     lexical = LexicalIndex.build(ids, [(p.title, p.abstract) for p in papers])
-    index = PaperIndex(ids, vectors, store_fingerprint(store), backend=embedder.backend,
+    index = PaperIndex(ids, as_stored(matrix), store_fingerprint(store), backend=embedder.backend,
                        embedder_name=embedder.name, lexical=lexical)
     index.save(cache_dir)
     return IndexReport(papers=len(papers), embedded=embedded, model=search_model_name(), backend=embedder.backend,
-                       kind=index.kind)
+                       kind=index.kind, from_store=len(lookup.found), from_cache=len(todo) - embedded,
+                       stale=len(lookup.stale), vector_files_written=len(written) // 2)
+
+
+def _report_lookup(lookup: VectorLookup, stored: StoredVectors, log: Callable[[str], Any] | None) -> None:
+    """One line per unusable file, except files of another model, which are summed up in one line."""
+    if not log:
+        return
+    other = [line for line in lookup.problems if "vectors of another model" in line]
+    for line in lookup.problems:
+        if line not in other:
+            log(f"{line}: its papers are embedded again")
+    if other:
+        log(f"{stored.root}: {len(other)} week files hold vectors of another model ({other[0].split('(')[-1]}; "
+            f"this index embeds with {stored.model}")
+    if lookup.stale:
+        shown = ", ".join(lookup.stale[:5]) + (" …" if len(lookup.stale) > 5 else "")
+        log(f"{len(lookup.stale)} stored vectors are of an older text of their paper ({shown}): embedded again")
