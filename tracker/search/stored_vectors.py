@@ -7,8 +7,9 @@ pinned, and a paper's text only changes with a new arXiv version). So the vector
 - ``<data>/vectors/YYYY/YYYY-Www.tsv`` + ``.i16``: the papers first listed in that ISO week (``published``),
   sorted by id. The ``.tsv`` is text (so the weekly diff names the papers): a header line, then one line a
   paper, ``id<TAB>text hash``. The ``.i16`` holds their vectors, one row a line of the ``.tsv``: 384 int16
-  codes and one float32 scale (vector = codes x scale), little-endian, 772 bytes a paper. A week's files are written when its papers are first stored (and again only when one of them
-  gets a new text or the week is re-embedded), so git history grows by the vectors' size, not by rewrites.
+  codes and one float32 scale (vector = codes x scale), little-endian, 772 bytes a paper. A week's files are
+  written when its papers are first stored (and again only when one of them gets a new text or the week is
+  re-embedded), so git history grows by the vectors' size, not by rewrites.
 - The header names the **fingerprint** of the model that made the vectors (model + search adapter hash +
   ONNX export recipe: the embedder's name), the dimension, the dtype, the row count and the sha256 of the
   ``.i16``. The ``.tsv`` is written after the ``.i16``, so a crash between the two is caught by the checksum.
