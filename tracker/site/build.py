@@ -72,8 +72,9 @@ def build_site(settings: Settings, strict: bool = True) -> None:
     command = [sys.executable, "-m", "mkdocs", "build", "--clean", "--site-dir", str(site_dir(root))]
     if strict:
         command.append("--strict")
-    # Material's banner about MkDocs 2 is noise for our users; the build's real warnings still show.
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    # Material's banner about MkDocs 2 is noise for our users; the build's real warnings still show. The Learn
+    # programs' output cache (plugin atlas-exec-cache) lives in this run's cache folder.
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "LLM_ATLAS_CACHE": str(settings.cache_dir)}
     completed = subprocess.run(command, cwd=root, capture_output=True, text=True, env=env)
     if completed.returncode != 0:
         # MkDocs' own log lines start with the level; banners that merely mention "warning" are skipped.
