@@ -157,6 +157,143 @@ def test_cli_json_contract(tmp_path: Path) -> None:
     assert glm["family"] == "glm" and glm["paper_ids"] == ["2606.02404", "2606.17905"] and glm["papers"] == 2
 
 
+# -- names that are not models --------------------------------------------------------------------------------------
+def made_up_papers(sentences: list[str]) -> list[Paper]:
+    return [made_up(number, f"Paper {number}", sentence) for number, sentence in enumerate(sentences, start=1)]
+
+
+def candidate_names(papers: list[Paper], catalog: Catalog) -> set[str]:
+    return {c.name for c in find_candidates(papers, catalog).candidates}
+
+
+def test_a_name_used_as_a_benchmark_is_not_a_model(catalog: Catalog) -> None:
+    # GSM8K stands once in a list beside a catalog model (the sign a model needs), but the papers use it as a
+    # benchmark: "on GSM8K", "GSM8K accuracy", "benchmarks such as GSM8K".
+    papers = made_up_papers([
+        "Our method reaches 91.5% on GSM8K (91.5%), and Qwen3-8B trails it.",
+        *[f"We report accuracy on GSM8K and MATH for setting {n}." for n in range(5)],
+        *[f"GSM8K accuracy rises by {n} points." for n in range(5)],
+        "We evaluate on benchmarks such as MMLU, GSM8K and HumanEval.",
+        # a model next to it is still found
+        "We fine-tune Zorblax-7B, an LLM, and Zorblax-7B improves.",
+    ])
+    names = candidate_names(papers, catalog)
+    assert "GSM8K" not in names and "Zorblax-7B" in names
+
+
+def test_a_name_used_as_a_method_or_an_encoder_is_not_a_model(catalog: Catalog) -> None:
+    papers = made_up_papers([
+        "We compare BM25 retrieval with dense retrieval and GPT-4o.",
+        *[f"A hybrid of BM25 and embeddings (setting {n})." for n in range(6)],
+        "Vision encoders (SigLIP2, DINOv2) feed Qwen3-8B.",
+        *[f"The SigLIP2 encoder is frozen in run {n}." for n in range(3)],
+    ])
+    assert candidate_names(papers, catalog).isdisjoint({"BM25", "SigLIP2"})
+
+
+def test_a_name_shown_to_be_a_model_in_too_few_of_its_papers_is_left_out(catalog: Catalog) -> None:
+    # one list next to GPT-4o among 20 papers that use the name as something else
+    papers = made_up_papers(["We compare Frobnik-2 and GPT-4o."]
+                            + [f"We apply Frobnik-2 to task {n}." for n in range(20)])
+    assert "Frobnik-2" not in candidate_names(papers, catalog)
+    papers = made_up_papers(["We compare Frobnik-2 and GPT-4o.", "We train the Frobnik-2 language model."]
+                            + [f"We apply Frobnik-2 to task {n}." for n in range(5)])
+    assert "Frobnik-2" in candidate_names(papers, catalog)
+
+
+@pytest.mark.parametrize("name", ["Qwen3-Embedding-8B", "Qwen3-Reranker-4B", "RewardBench 2", "InternViT-300M",
+                                  "Qwen3-ASR-1.7B", "Llama3-MS-CLIP"])
+def test_a_name_whose_words_say_it_is_another_kind_of_thing_is_not_a_model(catalog: Catalog, name: str) -> None:
+    papers = made_up_papers([f"We compare {name} and GPT-4o.", f"{name} is a model with 7B parameters."])
+    assert name not in candidate_names(papers, catalog)
+
+
+def test_a_release_of_catalog_models_is_not_a_candidate(catalog: Catalog) -> None:
+    # Gemini 2.5 is Gemini 2.5 Flash and Pro (both catalogued), Claude 4 is Opus 4 and Sonnet 4; GPT-5.5 is a model
+    papers = made_up_papers([f"We compare Gemini 2.5, Claude 4 and GPT-5.5 with GPT-4o in run {n}." for n in range(3)])
+    names = candidate_names(papers, catalog)
+    assert "GPT-5.5" in names and names.isdisjoint({"Gemini 2.5", "Claude 4"})
+
+
+def test_names_reviewed_as_not_models_are_left_out(catalog: Catalog) -> None:
+    from tracker.knowledge.catalog import NotModel
+
+    papers = made_up_papers([f"We compare Zorblax-7B and GPT-4o, both LLMs, in run {n}." for n in range(3)])
+    assert "Zorblax-7B" in candidate_names(papers, catalog)
+    reviewed = Catalog(catalog.families, catalog.models, catalog.paths,
+                       (NotModel(name="zorblax 7b", kind="vision model", why="a made-up vision model"),))
+    assert "Zorblax-7B" not in candidate_names(papers, reviewed)
+    assert {"GSM8K", "BM25"} <= {entry.name for entry in catalog.not_models}
+
+
+# -- drafts: llm-atlas catalog candidates --draft NAME ---------------------------------------------------------------
+def test_a_draft_holds_what_the_store_knows_and_no_fact(papers: list[Paper], catalog: Catalog) -> None:
+    import yaml
+
+    from tracker.knowledge.drafts import draft_model
+
+    launch = made_up(30, "Zorblax-7B Technical Report", "We introduce Zorblax-7B, an open LLM trained on text.")
+    uses = [made_up(31, "Using it", "We fine-tune zorblax-7b-instruct and Zorblax 7B, both LLMs."),
+            made_up(32, "Again", "Zorblax-7B, a language model, is our baseline.")]
+    draft = draft_model("zorblax 7B", [*uses, launch, *papers], catalog, date(2026, 12, 6))
+    data = yaml.safe_load(draft.text)
+    assert draft.relative_path == "models/zorblax/zorblax-7b.yaml" and not draft.family_known
+    assert data["id"] == "zorblax-7b" and data["name"] == "Zorblax-7B" and data["family"] == "zorblax"
+    assert data["aliases"] == ["Zorblax-7B", "Zorblax 7B", "zorblax-7b-instruct"]
+    first = min([*uses, launch], key=lambda p: (p.published, p.id))
+    assert data["draft"]["papers"] == 3 and data["draft"]["first_paper"] == first.id
+    assert data["draft"]["introduced_by"] == [launch.id]
+    assert "is not in catalog/families.yaml" in data["draft"]["family"]
+    for fact in ("organization", "release_date", "open_weights", "license", "last_verified"):
+        assert data[fact] == "unknown", fact
+    assert data["parameters"] == {"total": "unknown"} and data["context_length"] == {"value": "unknown"}
+    assert data["arxiv_ids"] == [] and data["links"] == {}
+
+
+def test_a_draft_of_a_sized_model_finds_its_releases_paper(papers: list[Paper], catalog: Catalog) -> None:
+    from tracker.knowledge.drafts import draft_model
+
+    report = made_up(40, "Qwen3-VL Technical Report", "We introduce Qwen3-VL, a vision-language model series.")
+    use = made_up(41, "Using it", "Qwen3-VL-8B-Instruct, a multimodal LLM, answers.")
+    draft = draft_model("Qwen3-VL-8B", [report, use, *papers], catalog, date(2026, 12, 6))
+    assert f'- "{report.id}"  # "Qwen3-VL Technical Report"' in draft.text
+    assert draft.family == "qwen" and draft.family_known
+
+
+@pytest.mark.parametrize(("name", "message"), [
+    ("Qwen3 8B", "is already in the catalog: qwen/qwen3-8b.yaml"),
+    ("GSM8K", "is listed in catalog/not_models.yaml as a benchmark"),
+    ("Zzyzx-9B", "is not among the candidates"),
+])
+def test_no_draft_for_a_known_reviewed_or_unseen_name(papers: list[Paper], catalog: Catalog, name: str,
+                                                      message: str) -> None:
+    from tracker.knowledge.drafts import DraftError, draft_model
+
+    with pytest.raises(DraftError, match=message):
+        draft_model(name, papers, catalog, date(2026, 12, 6))
+
+
+def test_cli_draft_writes_the_file_once(tmp_path: Path) -> None:
+    import shutil
+
+    catalog_dir = tmp_path / "catalog"
+    shutil.copytree(REPO / "catalog", catalog_dir)
+    lines = [line for line in PAPERS.read_text().splitlines() if json.loads(line)["id"] in {"2606.02404", "2606.17905"}]
+    (tmp_path / "papers" / "2026").mkdir(parents=True)
+    (tmp_path / "papers" / "2026" / "06.jsonl").write_text("\n".join(sorted(lines)) + "\n")
+    command = [sys.executable, "-m", "tracker", "catalog", "candidates", "--draft", "GLM-5.1",
+               "--data-dir", str(tmp_path), "--catalog-dir", str(catalog_dir)]
+    result = subprocess.run(command, capture_output=True, text=True)
+    path = catalog_dir / "models" / "glm" / "glm-5.1.yaml"
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(path) and "unknown" in path.read_text()
+    again = subprocess.run(command, capture_output=True, text=True)
+    assert again.returncode == 1 and "exists already" in again.stderr
+    validate = subprocess.run([sys.executable, "-m", "tracker", "catalog", "validate", "--catalog-dir",
+                               str(catalog_dir)], capture_output=True, text=True)
+    assert validate.returncode == 1 and "glm-5.1.yaml: draft: a draft whose facts have no source" in validate.stderr
+
+
 # -- the site page "Models the catalog lacks" (tracker/site/pages/candidate_pages.py) -------------------------------
 def candidates_page(papers: list[Paper], catalog: Catalog) -> str:
     from tracker.knowledge.linking import link_papers_to_models

@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -153,6 +154,7 @@ def edit(path: Path, **changes: object) -> None:
         ({"family": "gpt"}, "family", "must match the folder"),
         ({"aliases": ["Llama-2-70B", "GPT-4"]}, "aliases", "already an alias of 'gpt-4'"),
         ({"benchmarks": [{"name": "MMLU", "score": 68.9, "metric": "5-shot"}]}, "benchmarks.0.source", "required"),
+        ({"arxiv_ids": [], "links": {}}, "(top level)", "a model needs a source"),
     ],
 )
 def test_broken_file_is_refused_with_file_and_field(
@@ -205,6 +207,59 @@ def test_cli_validate_names_the_broken_file_and_exits_1(catalog_copy: Path) -> N
     assert line.startswith(f"error: {path}: parameters.total: ")
     ok = validate(REPO / "catalog")
     assert ok.returncode == 0 and "catalog OK" in ok.stderr
+
+
+# -- names that are not models (catalog/not_models.yaml) ---------------------------------------------
+def test_the_names_that_are_not_models_are_reviewed(catalog) -> None:  # type: ignore[no-untyped-def]
+    names = {entry.name: entry for entry in catalog.not_models}
+    assert {"GSM8K", "BM25", "SigLIP2", "BGE-M3"} <= set(names)
+    assert names["GSM8K"].kind == "benchmark" and names["BM25"].kind == "method"
+    assert all(entry.why and "\n" not in entry.why for entry in catalog.not_models)
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ({"name": "Llama-2-70B", "kind": "benchmark", "why": "not really a benchmark"}, "alias of the catalog model"),
+        ({"name": "GSM8K", "kind": "benchmark", "why": "listed a second time"}, "'GSM8K' is listed twice"),
+        ({"name": "Foo-7B", "kind": "toy", "why": "not one of the kinds"}, "names.1.kind"),
+        ({"name": "Foo-7B", "kind": "method"}, "names.1.why"),
+    ],
+)
+def test_a_bad_not_a_model_entry_is_refused(catalog_copy: Path, entry: dict, message: str) -> None:
+    path = catalog_copy / "not_models.yaml"
+    path.write_text(yaml.safe_dump({"names": [{"name": "GSM8K", "kind": "benchmark", "why": "maths word problems"},
+                                              entry]}))
+    with pytest.raises(CatalogError) as caught:
+        load_catalog(catalog_copy)
+    assert str(caught.value).startswith(f"{path}: names") and message in str(caught.value), caught.value
+
+
+# -- drafts (llm-atlas catalog candidates --draft) --------------------------------------------------
+def test_validate_refuses_a_draft_until_its_facts_have_sources(catalog_copy: Path, tmp_path: Path) -> None:
+    from tracker.importer import read_papers
+    from tracker.knowledge.drafts import draft_model
+
+    papers = list(read_papers(FIXTURES / "linking" / "papers.jsonl"))
+    draft = draft_model("Nemotron-Terminal-32B", papers, load_catalog(catalog_copy), date(2026, 12, 6))
+    path = catalog_copy / draft.relative_path
+    assert draft.relative_path == "models/nemotron/nemotron-terminal-32b.yaml" and not path.exists()
+    path.write_text(draft.text)
+    with pytest.raises(CatalogError) as caught:
+        load_catalog(catalog_copy)
+    assert str(caught.value) == (
+        f"{path}: draft: a draft whose facts have no source yet: organization, release_date, open_weights, "
+        "architecture.type, last_verified, a source (arxiv_ids or links); fill them in, then delete the draft")
+    data = yaml.safe_load(path.read_text())
+    data.update(organization="NVIDIA", release_date="2026-05", open_weights=True, last_verified="2026-12-06",
+                links={"blog": "https://example.org/nemotron-terminal"})
+    data["architecture"]["type"] = "decoder-only"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    with pytest.raises(CatalogError, match="its facts are filled in; check them and delete the draft block"):
+        load_catalog(catalog_copy)
+    del data["draft"]
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    assert "nemotron-terminal-32b" in load_catalog(catalog_copy).models
 
 
 # -- pages -----------------------------------------------------------------------------------------

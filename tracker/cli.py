@@ -327,10 +327,15 @@ def _searcher(settings: Settings) -> Any:
 
 
 def _filters(settings: Settings, since: date | None, until: date | None, category: tuple[str, ...],
-             model: tuple[str, ...], store: Any, topic: tuple[str, ...] = ()) -> Any:
+             model: tuple[str, ...], store: Any, topic: tuple[str, ...] = (), has: tuple[str, ...] = ()) -> Any:
     from tracker.search.filters import build_filters
 
-    return build_filters(store, settings.catalog_dir, since, until, category, model, topic)
+    return build_filters(store, settings.catalog_dir, since, until, category, model, topic, has)
+
+
+def _has(has_code: bool, has_weights: bool, has_data: bool) -> tuple[str, ...]:
+    """The artifact kinds --has-code, --has-weights and --has-data ask for."""
+    return tuple(kind for kind, wanted in (("code", has_code), ("weights", has_weights), ("data", has_data)) if wanted)
 
 
 def _print_hits(hits: list[Any], as_json: bool) -> None:
@@ -342,6 +347,11 @@ def _print_hits(hits: list[Any], as_json: bool) -> None:
     for rank, hit in enumerate(hits, start=1):
         p = hit.paper
         click.echo(f"{rank:>2}. {hit.score:.3f}  {p.id}  {p.published}  {p.title}")
+        shown: set[str] = set()
+        for artifact in p.artifacts:  # its code, weights, data: the first address of each kind
+            if artifact.kind not in shown and artifact.kind != "project":
+                shown.add(artifact.kind)
+                click.echo(f"{'':>4}{artifact.kind:<8} {artifact.url}")
 
 
 def search_options(func: F) -> F:
@@ -358,6 +368,11 @@ def search_options(func: F) -> F:
                      help="Only papers linked to this catalog model or family id (repeatable)."),
         click.option("--topic", multiple=True, metavar="ID",
                      help="Only papers under this research topic id (repeatable)."),
+        click.option("--has-code", is_flag=True,
+                     help="Only papers that name their code (a repository address in the abstract or comment)."),
+        click.option("--has-weights", is_flag=True,
+                     help="Only papers that name model weights (a Hugging Face model, collection …)."),
+        click.option("--has-data", is_flag=True, help="Only papers that name a dataset (Hugging Face, Zenodo …)."),
         click.option("--json", "as_json", is_flag=True, help='Print [{"id", "title", "score", ...}] best first.'),
     ]):
         func = option(func)
@@ -373,17 +388,20 @@ def search_options(func: F) -> F:
                    "(static query encoder, compact paper codes, cut postings; README \"Search in the site\").")
 @folder_options
 def search(settings: Settings, query: str, k: int, since: date | None, until: date | None,
-           category: tuple[str, ...], model: tuple[str, ...], topic: tuple[str, ...], method: str,
-           as_json: bool) -> None:
+           category: tuple[str, ...], model: tuple[str, ...], topic: tuple[str, ...], has_code: bool,
+           has_weights: bool, has_data: bool, method: str, as_json: bool) -> None:
     """Search stored papers by meaning and words: QUERY is matched against every title and abstract.
 
     hybrid (the default) fuses the MiniLM cosine and BM25 scores (see README "Search quality and speed").
-    --json prints [{"id", "title", "score", "published", "categories", "authors", "url"}] best first:
-    hybrid scores are fused scores in 0..1, dense scores cosines, bm25 scores BM25. --model takes a catalog
-    model or family id, --topic a topic id of catalog/topics.yaml.
+    --json prints [{"id", "title", "score", "published", "categories", "authors", "url", "artifacts"}] best
+    first: hybrid scores are fused scores in 0..1, dense scores cosines, bm25 scores BM25; artifacts are the
+    code, weights, data and project pages the paper names ([{"kind", "url"}], README "Papers with code").
+    --model takes a catalog model or family id, --topic a topic id of catalog/topics.yaml; --has-code,
+    --has-weights and --has-data keep the papers that name one (all of those given).
     """
     searcher = _searcher(settings)
-    filters = _filters(settings, since, until, category, model, searcher.store, topic)
+    filters = _filters(settings, since, until, category, model, searcher.store, topic,
+                       _has(has_code, has_weights, has_data))
     if method == "site":
         from tracker.search.site_search import SiteSearch
 
@@ -397,10 +415,12 @@ def search(settings: Settings, query: str, k: int, since: date | None, until: da
 @search_options
 @folder_options
 def related(settings: Settings, arxiv_id: str, k: int, since: date | None, until: date | None,
-            category: tuple[str, ...], model: tuple[str, ...], topic: tuple[str, ...], as_json: bool) -> None:
+            category: tuple[str, ...], model: tuple[str, ...], topic: tuple[str, ...], has_code: bool,
+            has_weights: bool, has_data: bool, as_json: bool) -> None:
     """Papers most like ARXIV_ID by their vectors (the paper itself is left out); same filters as search."""
     searcher = _searcher(settings)
-    hits = searcher.related(arxiv_id, k, _filters(settings, since, until, category, model, searcher.store, topic))
+    hits = searcher.related(arxiv_id, k, _filters(settings, since, until, category, model, searcher.store, topic,
+                                                  _has(has_code, has_weights, has_data)))
     _print_hits(hits, as_json)
 
 
@@ -480,21 +500,31 @@ def schema(settings: Settings) -> None:
               help='Print {"since", "first", "last", "papers", "months", "candidates", "groups": [{"stem", "family", '
                    '"papers", "papers_per_month", "names": [{"rank", "name", "family", "papers", "papers_per_month", '
                    '"paper_ids", "evidence": [{"paper", "sentence"}], "variants", "signs"}]}]}.')
+@click.option("--draft", "draft_name", metavar="NAME",
+              help="Write catalog/models/<family>/<id>.yaml for this candidate instead: its aliases as the papers "
+                   "write them, its first paper and the papers that introduce it, every fact unknown (validate "
+                   "refuses the draft until they are filled in with sources).")
 @folder_options
-def candidates(settings: Settings, since: date | None, top: int, as_json: bool) -> None:
+def candidates(settings: Settings, since: date | None, top: int, as_json: bool, draft_name: str | None) -> None:
     """Model names the stored papers use that no catalog alias matches: what to add to the catalog next.
 
-    A name has a version or size ("Kimi-K2.5", "GLM-5.1", "OLMo-3-7B") and looks like a model in at least one
-    paper: its stem is a catalog family's name, it carries a parameter count, it is listed next to a model the
-    catalog knows, or it is called an LLM. Names are ranked by papers per month and grouped by family-like
-    stem, each with two evidence sentences and its paper ids. Rules and measured recall and precision:
-    tracker/knowledge/candidates.py, scripts/candidates_eval.py.
+    A name has a version or size ("Kimi-K2.5", "GLM-5.1", "OLMo-3-7B") and looks like a model: its stem is a
+    catalog family's name, or in a share of its papers it carries a parameter count, is listed next to a model
+    the catalog knows, or is called an LLM, and more often than it is used as a benchmark, a data set or a method
+    ("on GSM8K", "BM25 retrieval"). Names that are not catalog models (catalog/not_models.yaml) and releases of
+    several catalog models ("Gemini 2.5") are left out. Names are ranked by papers per month and grouped by
+    family-like stem, each with two evidence sentences and its paper ids. Rules and measured recall and
+    precision: tracker/knowledge/candidates.py, scripts/candidates_eval.py.
     """
     from tracker.knowledge.candidates import find_candidates
     from tracker.knowledge.catalog import load_catalog
     from tracker.store import PaperStore
 
-    report = find_candidates(list(PaperStore(settings.data_dir)), load_catalog(settings.catalog_dir), since=since)
+    if draft_name is not None:
+        _write_draft(settings, draft_name)
+        return
+    report = find_candidates(list(PaperStore(settings.data_dir)), load_catalog(settings.catalog_dir, skip_drafts=True),
+                             since=since)
     info(f"{len(report.candidates)} candidate names in {report.papers} papers "
          f"({report.first or '-'} to {report.last or '-'}, {report.months:.1f} months); showing the top {top}")
     if as_json:
@@ -509,6 +539,28 @@ def candidates(settings: Settings, since: date | None, top: int, as_json: bool) 
                        f"[{', '.join(name.signs)}]  {' '.join(name.papers[:8])}{more}")
             for paper_id, sentence in name.evidence:
                 click.echo(f"       {paper_id}: {sentence}")
+
+
+def _write_draft(settings: Settings, name: str) -> None:
+    from tracker.knowledge.catalog import load_catalog
+    from tracker.knowledge.drafts import DraftError, draft_model
+    from tracker.store import PaperStore
+
+    try:
+        draft = draft_model(name, list(PaperStore(settings.data_dir)),
+                            load_catalog(settings.catalog_dir, skip_drafts=True), date.today())
+    except DraftError as error:
+        raise AtlasError(str(error)) from None
+    path = settings.catalog_dir / draft.relative_path
+    if path.exists():
+        raise AtlasError(f"{path} exists already: not overwritten")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(draft.text, encoding="utf-8")
+    if not draft.family_known:
+        info(f"family {draft.family!r} is not in {settings.catalog_dir / 'families.yaml'}: describe it there too")
+    info("draft written: fill in its facts with their sources, delete its draft block, then run "
+         "`llm-atlas catalog validate`")
+    click.echo(str(path))
 
 
 @catalog.command(name="check-epoch")

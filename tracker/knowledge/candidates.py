@@ -64,6 +64,13 @@ _NAME_WORDS = frozenset({
     "preview", "thinking", "reasoning", "distill", "oss", "coder", "math", "vl", "exp", "air", "fast", "codex",
     "large", "small", "medium", "xl", "xxl", "deduped", "moe", "omni", "sonnet", "opus", "haiku", "scout", "maverick",
 })
+# Words that split one release into its models: "Gemini 2.5" is Gemini 2.5 Flash and Pro, "Claude 4" is Opus 4 and
+# Sonnet 4, "mT5" its small to XXL models. Not "mini" or "nano" (GPT-5 is a model beside GPT-5 mini), nor "base",
+# which names a decoder's pretrained model ("Mistral-Small-24B-Base") as often as an encoder's size.
+_TIER_WORDS = frozenset({
+    "pro", "flash", "sonnet", "opus", "haiku", "scout", "maverick", "ultra", "small", "medium", "large", "xsmall",
+    "xl", "xxl",
+})
 # Variants of one model that papers write interchangeably: the key ignores them ("Llama-3.1-8B-Instruct").
 _VARIANT_WORDS = frozenset({"instruct", "chat", "base", "it", "hf"})
 _SPLIT = re.compile(r"[\s\-_]+")
@@ -80,6 +87,39 @@ _CALLED_MODEL = re.compile(
     r"[\s\-]*(?:\([^()]{0,30}\)\s*)?(?:(?:base|instruct|chat|reasoning|open|open-weight)\s+)?"
     r"(?:LLMs?|M?LLM\b|language\s+models?|LMs?|SLMs?)\b"
 )
+# A list that a kind of language model heads ("MLLMs such as LLaVA-1.5, BLIP-2", "open-weight models (Gemma-3,"):
+# its names are called models too. Only kinds of language model: "embedding models such as BGE-M3" is not one.
+_CALLED_MODEL_BEFORE = re.compile(
+    r"\b(?:M?LLMs?|LVLMs?|VLMs?|LMMs?|SLMs?|(?:(?:large|small|multimodal|vision)[\s\-]+)?language\s+models?|"
+    r"(?:open|open-source|open-weight|proprietary|closed-source|frontier|foundation|chat|reasoning|instruction-tuned|"
+    r"backbone|base|teacher|student|policy|judge)\s+models?)"
+    r"\s*(?:\(|,|:|such\s+as|like|including|e\.g\.,?)\s*(?:[^.;()]{0,80}?(?:,|\band\b|\bor\b)\s*)?$"
+)
+# A name used as something other than a language model. After it: "GSM8K accuracy", "the GSM8K benchmark", "BM25
+# retrieval", "SigLIP2 encoder", "DALL-E 3 images". Before it: "accuracy on GSM8K", "benchmarks such as GSM8K, MATH
+# and", "image encoders (SigLIP 2, DINOv2". A bare "on X" is not enough: "experiments on LLaVA-1.5" runs a model.
+_USED_AS_OTHER_AFTER = re.compile(
+    r"[\s\-]*(?:\([^()]{0,30}\)\s*)?(?:benchmarks?|datasets?|data\s+sets?|corpus|corpora|test\s*sets?|splits?|"
+    r"leaderboard|problems|questions|accuracy|retrieval|retrievers?|rerankers?|ranking|scoring|encoders?|embeddings?|"
+    r"tokenizers?|features|architectures?|layers?|blocks?|images?|videos?|speech|transcripts?)\b",
+    re.IGNORECASE,
+)
+_USED_AS_OTHER_BEFORE = re.compile(
+    r"(?:\b(?:benchmarks?|datasets?|data\s+sets?|tasks|encoders?|embedding\s+models?|embeddings|retrievers?|rerankers?|"
+    r"image\s+generat\w+\s+models?|text-to-image\s+models?|diffusion\s+models?|speech\s+recogni\w+\s+models?)"
+    r"\s*(?:\(|,|:|such\s+as|like|including|e\.g\.,?)\s*(?:[^.;()]{0,80}?(?:,|\band\b|\bor\b)\s*)?"
+    r"|\b(?:accuracy|performance|results?|scores?|evaluat\w*|tested|benchmarked|gains?|improvements?|pass@\d+|"
+    r"trained|fine-?tuned|SFT)\s+on\s+(?:the\s+)?)$",
+    re.IGNORECASE,
+)
+# The words of a name that say what kind of thing it is, when that is not a language model: a benchmark ("RewardBench
+# 2", "LiveK12Bench"), an embedding or reranking model ("Qwen3-Embedding-8B", "MemReranker-4B"), speech recognition
+# ("Qwen3-ASR"), a vision encoder ("InternViT-300M", "ViT-22B", "Llama3-MS-CLIP").
+_OTHER_KIND_PART = re.compile(r"[a-z0-9]*bench|[a-z]*embeddings?[a-z]*|[a-z]*rerankers?|asr|tts|[a-z]*vit|[a-z]*clip",
+                              re.IGNORECASE)
+# A name without a catalog family must look like a model in at least this share of the papers that use it: one
+# accidental list next to a model ("GSM8K (91.5%), and Qwen2.5-72B") among 313 papers does not make a benchmark one.
+MIN_SIGN_SHARE = 0.15
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\[])|\n")
 _EVIDENCE_CHARS = 320
 
@@ -98,6 +138,7 @@ class Mention:
     sentence: str
     sized: bool
     called_model: bool
+    used_as_other: bool = False
 
 
 @dataclass
@@ -191,6 +232,14 @@ def name_key(name: str) -> str:
     return "".join(parts)
 
 
+def release_name(name: str) -> str:
+    """The release a sized name belongs to: "Qwen3-VL-8B" → "Qwen3-VL" (a name without a size is its own)."""
+    parts = [part for part in _SPLIT.split(name) if part]
+    while len(parts) > 1 and _SIZE.fullmatch(parts[-1]):
+        parts.pop()
+    return "-".join(parts) if len(parts) < len(_SPLIT.split(name)) else name
+
+
 def _stem(name: str) -> str:
     match = re.match(r"[A-Za-z]+", name)
     return match.group(0).casefold() if match else ""
@@ -277,7 +326,10 @@ def extract_mentions(papers: Sequence[Paper], common: set[str] | None = None) ->
                 paper_id=paper.id, published=paper.published, name=name, key=name_key(name), stem=stem,
                 start=start, end=end, sentence=_sentence(text, start, end),
                 sized=any(_SIZE.fullmatch(part) for part in parts[1:]) or bool(_SIZE.search(parts[0][2:])),
-                called_model=bool(_CALLED_MODEL.match(text, end)),
+                called_model=bool(_CALLED_MODEL.match(text, end)
+                                  or _CALLED_MODEL_BEFORE.search(text, max(0, start - 160), start)),
+                used_as_other=bool(_USED_AS_OTHER_AFTER.match(text, end)
+                                   or _USED_AS_OTHER_BEFORE.search(text, max(0, start - 160), start)),
             ))
     return mentions
 
@@ -306,22 +358,35 @@ class _CatalogView:
         self.alias_parts = [
             tuple(part.casefold() for part in _SPLIT.split(alias) if part) for _model, alias, _p in self.linker.patterns
         ]
+        self.not_model_keys = {
+            name_key(spelling) for entry in catalog.not_models for spelling in [entry.name, *entry.aliases]
+        }
 
     def knows(self, name: str) -> bool:
         """Whether a catalog model's alias matches in the name, by the linker's whole-name rules."""
         return any(pattern.search(name) for _model, _alias, pattern in self.linker.model_aliases_in(name))
 
-    def is_sized_release(self, name: str) -> bool:
-        """"Qwen3" when the catalog has "Qwen3-8B": a release of several sizes, not one model."""
+    def is_release(self, name: str) -> bool:
+        """"Qwen3" when the catalog has "Qwen3-8B", "Gemini 2.5" when it has "Gemini 2.5 Flash": a release of
+        several sizes or tiers, not one model."""
         glued = "".join(part.casefold() for part in _SPLIT.split(name) if part)
         return any(
-            "".join(parts[:cut]) == glued and _SIZE.fullmatch(parts[cut])
+            "".join(parts[:cut]) == glued and (_SIZE.fullmatch(parts[cut]) or parts[cut] in _TIER_WORDS)
             for parts in self.alias_parts for cut in range(1, len(parts))
         )
+
+    def is_not_a_model(self, key: str) -> bool:
+        """Whether the reviewed list of names that are not catalog models (catalog/not_models.yaml) has it."""
+        return key in self.not_model_keys
 
     def family(self, name: str) -> str | None:
         """The catalog family whose name the candidate starts with ("GPT-5.4": gpt), if any."""
         return next((family for family, _alias, pattern in self.linker.family_patterns if pattern.match(name)), None)
+
+
+def _names_another_kind(name: str) -> bool:
+    """Whether the name's own words say it is a benchmark, an embedding model, a vision encoder … (not an LLM)."""
+    return any(_OTHER_KIND_PART.fullmatch(part) for part in _SPLIT.split(name) if part)
 
 
 def _months(first: date, last: date) -> float:
@@ -357,24 +422,39 @@ def find_candidates(
         surface = Counter(m.name for m in group)
         # The commonest spelling; on a tie the plain one ("Gemma 4 E4B", not "Gemma-4-E4B-it"), then hyphens.
         name = min(surface, key=lambda n: (-surface[n], _SPLIT.split(n)[-1].casefold() in _VARIANT_WORDS, " " in n, n))
-        if view.knows(name) or any(view.knows(variant) for variant in surface) or view.is_sized_release(name):
+        if view.knows(name) or any(view.knows(variant) for variant in surface) or view.is_release(name):
+            continue
+        if view.is_not_a_model(key) or _names_another_kind(name):
             continue
         family = view.family(name)
         signs: set[str] = set()
         if family:
             signs.add("family")
+        as_model: set[str] = set()  # papers where the name looks like a model
+        as_other: set[str] = set()  # papers where it is used as a benchmark, a data set or a method
         for mention in group:
             if mention.sized:
                 signs.add("size")
             if mention.called_model:
                 signs.add("called a model")
-            if "listed" not in signs:
+            if mention.used_as_other:
+                as_other.add(mention.paper_id)
+            if mention.sized or mention.called_model:
+                as_model.add(mention.paper_id)
+            elif mention.paper_id not in as_model and not (family and "listed" in signs):
+                # (a family's name needs only the sign, not the share of papers that show it)
                 if mention.paper_id not in known_spans:
                     known_spans[mention.paper_id] = view.linker.name_spans(texts[mention.paper_id])
                 if _listed_with_known(texts[mention.paper_id], mention.start, mention.end,
                                       known_spans[mention.paper_id]):
                     signs.add("listed")
+                    as_model.add(mention.paper_id)
         if not signs:
+            continue
+        papers_using = {m.paper_id for m in group}
+        if not family and (len(as_model) < MIN_SIGN_SHARE * len(papers_using) or len(as_other) > len(as_model)):
+            # A catalog family's name with a version is a model by its name; any other name must look like one
+            # in its usual use, not in an exception, and be used as a model more often than as anything else.
             continue
         newest = sorted(group, key=lambda m: (m.published, m.paper_id), reverse=True)
         evidence: list[tuple[str, str]] = []

@@ -25,6 +25,7 @@ ID_RE = r"^[a-z0-9][a-z0-9.\-]*$"
 PARTIAL_DATE_RE = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
 EPOCH_AI_URL = "https://epoch.ai/data/notable-ai-models"
 EPOCH_AI_CREDIT = "Data: Epoch AI (epochai.org)"
+NOT_MODELS_FILE = "not_models.yaml"
 
 
 class _Strict(BaseModel):
@@ -155,6 +156,14 @@ class CatalogModel(_Strict):
             raise ValueError("architecture.experts is only for mixture-of-experts models (moe: true)")
         return self
 
+    @model_validator(mode="after")
+    def _check_source(self) -> CatalogModel:
+        # Release date and organisation cite no URL of their own: the model's paper or page is their source.
+        links = self.links
+        if not self.arxiv_ids and not any((links.paper, links.blog, links.model_card, links.weights)):
+            raise ValueError("a model needs a source: an arXiv id or a link (paper, blog, model_card or weights)")
+        return self
+
     @field_validator("aliases")
     @classmethod
     def _check_aliases(cls, values: list[str]) -> list[str]:
@@ -218,13 +227,35 @@ class FamiliesFile(_Strict):
     families: list[Family]
 
 
+NotModelKind = Literal[
+    "benchmark", "dataset", "metric", "method", "architecture", "number format", "vision encoder",
+    "embedding or reranking model", "image or video model", "speech model", "vision model",
+]
+
+
+class NotModel(_Strict):
+    """A name the papers use that is not a catalog model, reviewed once so the candidates list leaves it out."""
+
+    name: str
+    kind: NotModelKind
+    why: str = Field(min_length=10, description="one line: what the name is")
+    aliases: list[str] = Field(default_factory=list, description="other spellings with a different name key")
+
+
+class NotModelsFile(_Strict):
+    names: list[NotModel]
+
+
 class Catalog:
     """All families and models, validated file by file and across files."""
 
-    def __init__(self, families: dict[str, Family], models: dict[str, CatalogModel], paths: dict[str, Path]):
+    def __init__(self, families: dict[str, Family], models: dict[str, CatalogModel], paths: dict[str, Path],
+                 not_models: tuple[NotModel, ...] = ()):
         self.families = families
         self.models = models
         self.paths = paths
+        # catalog/not_models.yaml: names reviewed and kept out of the catalog (benchmarks, encoders …)
+        self.not_models = not_models
 
     def __len__(self) -> int:
         return len(self.models)
@@ -259,8 +290,35 @@ def _validate(path: Path, cls: type[BaseModel], data: Any) -> Any:
         raise CatalogError(f"{path}: {field}: {first['msg']}{more}") from None
 
 
-def load_catalog(catalog_dir: Path, today: date | None = None) -> Catalog:
-    """Load and validate the catalog; the first problem raises ``CatalogError`` naming file and field."""
+# Facts a draft (``llm-atlas catalog candidates --draft``) leaves unknown that the schema requires of a model.
+DRAFT_FACTS = ("organization", "release_date", "open_weights", "architecture.type", "last_verified")
+
+
+def draft_problem(data: Any) -> str | None:
+    """Why a model file is still a draft (None when it has no ``draft`` block): its facts that have no source."""
+    if not isinstance(data, dict) or "draft" not in data:
+        return None
+    unknown = [fact for fact in DRAFT_FACTS if _dotted(data, fact) in (None, "unknown")]
+    if not data.get("arxiv_ids") and not any((data.get("links") or {}).values()):
+        unknown.append("a source (arxiv_ids or links)")
+    if unknown:
+        return f"a draft whose facts have no source yet: {', '.join(unknown)}; fill them in, then delete the draft"
+    return "a draft: its facts are filled in; check them and delete the draft block"
+
+
+def _dotted(data: dict[str, Any], dotted: str) -> Any:
+    value: Any = data
+    for part in dotted.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
+def load_catalog(catalog_dir: Path, today: date | None = None, skip_drafts: bool = False) -> Catalog:
+    """Load and validate the catalog; the first problem raises ``CatalogError`` naming file and field.
+
+    A draft (a model file with a ``draft`` block) is refused, or with ``skip_drafts`` left out: it is not a
+    catalog model yet, and drafting a second candidate must not wait for the first.
+    """
     catalog_dir = Path(catalog_dir)
     families_path = catalog_dir / "families.yaml"
     families: dict[str, Family] = {}
@@ -273,7 +331,12 @@ def load_catalog(catalog_dir: Path, today: date | None = None) -> Catalog:
     paths: dict[str, Path] = {}
     today = today or date.today()
     for path in sorted((catalog_dir / "models").glob("*/*.yaml")):
-        model: CatalogModel = _validate(path, CatalogModel, _load_yaml(path))
+        data = _load_yaml(path)
+        if problem := draft_problem(data):
+            if skip_drafts:
+                continue
+            raise CatalogError(f"{path}: draft: {problem}")
+        model: CatalogModel = _validate(path, CatalogModel, data)
         if model.id != path.stem:
             raise CatalogError(f"{path}: id: {model.id!r} must match the file name {path.stem!r}")
         if model.family != path.parent.name:
@@ -301,7 +364,25 @@ def load_catalog(catalog_dir: Path, today: date | None = None) -> Catalog:
                 raise CatalogError(
                     f"{paths[model.id]}: aliases: {alias!r} is already an alias of {alias_owner[key]!r}"
                 )
-    return Catalog(families, models, paths)
+    not_models = _load_not_models(catalog_dir / NOT_MODELS_FILE, alias_owner)
+    return Catalog(families, models, paths, not_models)
+
+
+def _load_not_models(path: Path, alias_owner: dict[str, str]) -> tuple[NotModel, ...]:
+    """The reviewed names that are not catalog models; none may be a model's alias or listed twice."""
+    if not path.exists():
+        return ()
+    entries: list[NotModel] = _validate(path, NotModelsFile, _load_yaml(path)).names
+    seen: set[str] = set()
+    for entry in entries:
+        for spelling in [entry.name, *entry.aliases]:
+            key = spelling.casefold()
+            if key in alias_owner:
+                raise CatalogError(f"{path}: names: {spelling!r} is an alias of the catalog model {alias_owner[key]!r}")
+            if key in seen:
+                raise CatalogError(f"{path}: names: {spelling!r} is listed twice")
+            seen.add(key)
+    return tuple(entries)
 
 
 def model_json_schema() -> dict[str, Any]:
@@ -318,9 +399,17 @@ def families_json_schema() -> dict[str, Any]:
     return schema
 
 
+def not_models_json_schema() -> dict[str, Any]:
+    schema = NotModelsFile.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "LLM Atlas names that are not catalog models"
+    return schema
+
+
 def schema_files() -> dict[str, str]:
     """The JSON Schema files under ``catalog/schema/``, as ``{file name: text}`` (deterministic)."""
     return {
         "model.schema.json": json.dumps(model_json_schema(), indent=2) + "\n",
         "families.schema.json": json.dumps(families_json_schema(), indent=2) + "\n",
+        "not_models.schema.json": json.dumps(not_models_json_schema(), indent=2) + "\n",
     }
