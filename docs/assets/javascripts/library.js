@@ -83,7 +83,7 @@
     }
     const extra = Math.max(0, papers.length - MAX_PAPERS)
     const problems = []
-    if (dropped) problems.push(`${dropped} of its ${list.length} entries were not papers`)
+    if (dropped) problems.push(`${dropped} of its ${list.length} entries ${dropped === 1 ? "was not a paper" : "were not papers"}`)
     if (extra) problems.push(`it held more than ${MAX_PAPERS} papers`)
     if (!Array.isArray(value) && value.version !== VERSION) problems.push(`it is of another version (${String(value.version).slice(0, 20)})`)
     return { papers: papers.slice(0, MAX_PAPERS), problem: problems.length ? problems.join("; ") : null }
