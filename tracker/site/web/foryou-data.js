@@ -3,7 +3,9 @@
 // (manifest "codes", tracker/library/site_rank.py) of the chosen weeks and of the library's own rows, and the
 // metadata of the papers shown. Every name but the manifest's carries its content's hash, so a cached copy is
 // always right. Used by the page (foryou.js) and, with a file-reading fetch, by tests/js/foryou.mjs.
-import { ROW_CHUNK, chunksOf, compareStrings, decodeRows, dequantise, rank, siteVector, weekRows } from "./foryou-rank.js";
+import {
+  RESIDUAL_SCALE, ROW_CHUNK, chunksOf, compareStrings, decodeRows, dequantise, rank, scaledBooks, siteVector, weekRows,
+} from "./foryou-rank.js";
 
 const PARALLEL = 8; // files fetched at once
 
@@ -86,7 +88,7 @@ export class ForYouData {
           codebook.byteOffset + align(bookSize) + 4 * subspaces));
         this.shape = { rank, subspaces, pieces };
         this.centroids = dequantise(centroidCodes, centroidScales, rank);
-        this.books = dequantise(bookCodes, bookScales, pieces * width);
+        this.books = scaledBooks(dequantise(bookCodes, bookScales, pieces * width), manifest.codes.residual_scale ?? RESIDUAL_SCALE);
       })();
       this.ready.catch(() => { this.ready = null; });
     }

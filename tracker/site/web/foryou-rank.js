@@ -3,8 +3,8 @@
 //
 // Site rows are papers in (date, id) order, as in the search data. A codes file holds ROW_CHUNK rows, 34 bytes
 // each: the row's inverted list (uint16 LE), then its 32 PQ codes (uint8). A paper's vector is its list's
-// dequantised centroid plus its PQ-decoded residual, summed in float32 (Math.fround) as numpy does; from there on
-// everything is float64, as in Python.
+// dequantised centroid plus its PQ-decoded residual times the residual scale (manifest.codes.residual_scale), in
+// float32 (Math.fround) as numpy computes it; from there on everything is float64, as in Python.
 
 export const ROW_CHUNK = 256;
 export const LIST_BYTES = 2;
@@ -13,6 +13,7 @@ export const BECAUSE = 2;
 export const METHOD = "topk";
 export const METHODS = ["mean", "max", "topk"];
 export const TOPK = 3;
+export const RESIDUAL_SCALE = 1.5; // the default of manifest.codes.residual_scale
 
 // ranking.js has these two as well; they are repeated here so that the page's bundle leaves out the search's
 // stemmer (ranking.js imports it)
@@ -64,8 +65,15 @@ export function weekRows(weeks, newest = WEEKS) {
   return [picked[0][1], picked[picked.length - 1][2]];
 }
 
-/** float32 vector of one row: centroid[list] + codebook pieces (site_vectors). `centroids`: Float32Array
- *  (lists x rank), `books`: Float32Array (subspaces x pieces x width), both dequantised. */
+/** The codebooks times the residual scale, in float32 (site_vectors' `books`). */
+export function scaledBooks(books, residualScale = RESIDUAL_SCALE) {
+  const out = new Float32Array(books.length);
+  for (let i = 0; i < books.length; i++) out[i] = Math.fround(residualScale * books[i]);
+  return out;
+}
+
+/** float32 vector of one row: centroid[list] + its codebook pieces (site_vectors). `centroids`: Float32Array
+ *  (lists x rank), `books`: Float32Array (subspaces x pieces x width), dequantised and scaled (scaledBooks). */
 export function siteVector(list, codes, centroids, books, { rank, subspaces, pieces }) {
   const width = rank / subspaces;
   const out = new Float32Array(rank);
