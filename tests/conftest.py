@@ -79,6 +79,26 @@ def onnx_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 MEASURED: list[str] = []
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Groups for ``pytest -n 2 --dist loadgroup`` (make test): a test file runs on one worker, so its module
+    fixtures are made once; every test of the small built site runs on one worker, so the site is built once."""
+    for item in items:
+        group = "built-site" if "built_site" in getattr(item, "fixturenames", ()) else item.nodeid.split("::")[0]
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    # a pytest-xdist worker hands its measurements to the controller, which prints them
+    output = getattr(session.config, "workeroutput", None)
+    if output is not None:
+        output["measured"] = list(MEASURED)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: object, error: object) -> None:
+    MEASURED.extend(getattr(node, "workeroutput", {}).get("measured", []))
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if MEASURED:
         terminalreporter.section("measured")
