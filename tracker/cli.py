@@ -20,6 +20,8 @@ import click
 
 from tracker.embedding.embedders import BACKENDS, DEFAULT_BACKEND
 from tracker.errors import AtlasError
+from tracker.library import DEFAULT_METHOD as DEFAULT_RECOMMEND
+from tracker.library import METHODS as RECOMMEND_METHODS
 from tracker.search.query import DEFAULT_METHOD, METHODS
 from tracker.settings import Settings
 
@@ -422,6 +424,64 @@ def related(settings: Settings, arxiv_id: str, k: int, since: date | None, until
     hits = searcher.related(arxiv_id, k, _filters(settings, since, until, category, model, searcher.store, topic,
                                                   _has(has_code, has_weights, has_data)))
     _print_hits(hits, as_json)
+
+
+def _weeks(ctx: click.Context, param: click.Parameter, value: str) -> int | None:
+    if value.strip().lower() in ("all", "0"):
+        return None
+    try:
+        weeks = int(value)
+    except ValueError:
+        weeks = -1
+    if weeks < 1:
+        raise click.BadParameter(f"a number of weeks or 'all', not {value!r}")
+    return weeks
+
+
+@cli.command()
+@click.argument("library", type=click.Path(path_type=Path))
+@click.option("-k", "k", default=20, show_default=True, type=click.IntRange(1, 1000), metavar="N",
+              help="How many papers.")
+@click.option("--since", callback=_date, metavar="DATE",
+              help="Only papers first listed on or after this date (instead of --weeks).")
+@click.option("--until", callback=_date, metavar="DATE", help="Only papers first listed on or before this date.")
+@click.option("--weeks", default="4", show_default=True, callback=_weeks, metavar="N|all",
+              help="Without --since: the store's newest N ISO weeks (the newest, partial one included), or all.")
+@click.option("--method", type=click.Choice(RECOMMEND_METHODS), default=DEFAULT_RECOMMEND, show_default=True,
+              help="How papers are scored against the library (README \"For you\"): topk, the mean of the 3 "
+                   "nearest library papers' cosines; mean, max, clusters, mix, recency, bm25 as measured there; "
+                   "site ranks as the site's For-you page does.")
+@click.option("--json", "as_json", is_flag=True,
+              help='Print [{"id", "title", "score", "because": [library ids]}] best first.')
+@folder_options
+def recommend(settings: Settings, library: Path, k: int, since: date | None, until: date | None,
+              weeks: int | None, method: str, as_json: bool) -> None:
+    """What is new for you: the store's newest papers ranked by meaning against LIBRARY, your papers.
+
+    LIBRARY is a BibTeX file (Zotero, Mendeley, the site's Library export: the arXiv id in eprint, url or doi)
+    or a text file of arXiv ids or URLs, one per line. Library papers the store lacks are embedded from the
+    BibTeX's title and abstract, else reported and left out; no usable paper exits 1. Papers already in the
+    library are skipped; each result names the library papers it is closest to (because).
+    """
+    from tracker.embedding.embedders import make_embedder
+    from tracker.library.recommend import recommend as rank
+    from tracker.library.recommend import summary, text_lines
+    from tracker.search.index import PaperIndex
+    from tracker.store import PaperStore
+
+    index = PaperIndex.load(settings.cache_dir)
+    result = rank(library, PaperStore(settings.data_dir), index, k, method, since, until, weeks,
+                  embed=lambda texts: make_embedder(index.backend, settings.cache_dir, info).encode(texts))
+    for warning in result.warnings:
+        info(f"warning: {warning}")
+    info(summary(result))
+    if as_json:
+        emit_json([item.as_dict() for item in result.items])
+        return
+    if not result.items:
+        info("no papers in the window")
+    for line in text_lines(result):
+        click.echo(line)
 
 
 @cli.command(name="eval")

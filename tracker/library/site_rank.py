@@ -17,7 +17,11 @@ so the page's ranking is measured (README "For you"). Keep it small: every rule 
   fetched by the search page: dequantised as ``Math.fround(code * scale)`` (``ranking.js: dequantise``).
 
 **A paper's vector** (``rank`` = 256 numbers, float32): ``v[j] = fround(centroid[list][j] +
-codebook[m][code[m]][j - m * width])`` for ``j`` in subspace ``m`` (``width`` = rank / subspaces = 8).
+fround(residual_scale * codebook[m][code[m]][j - m * width]))`` for ``j`` in subspace ``m`` (``width`` = rank /
+subspaces = 8; ``residual_scale`` = ``manifest.codes.residual_scale``, ``RESIDUAL_SCALE``). The scale undoes the
+quantiser's shrinking: a PQ-decoded residual is the mean of the residuals that share its codes, ~0.83 of the
+true residual's length here, so two quantised papers look closer to their lists' centres, and to each other,
+than they are (measured: README "For you").
 
 **Ranking** (float64 from here on; the order of additions does not matter at float64's precision):
 
@@ -44,6 +48,9 @@ ROW_CHUNK = 256  # site rows per codes file
 LIST_BYTES = 2  # uint16 LE list id, then the PQ codes
 WEEKS = 4  # the default window: the newest 4 ISO weeks of the store (its newest, partial week included)
 BECAUSE = 2  # library papers named as the reason for each result
+# Chosen on the dev split (scripts/eval_recommend.py --tune); a power-of-two fraction, so that float32 and the
+# page's Math.fround give the same product.
+RESIDUAL_SCALE = 1.5
 # The measured default (README "For you"); "mean" is the plain baseline, "max" the nearest library paper,
 # "topk" the mean of the TOPK nearest library papers' similarities.
 METHOD = "topk"
@@ -93,13 +100,15 @@ def week_rows(weeks: list[list[object]], newest: int | None = WEEKS) -> tuple[in
 
 
 # -- vectors ------------------------------------------------------------------------------------------
-def site_vectors(lists: np.ndarray, codes: np.ndarray, centroids: np.ndarray, codebooks: np.ndarray) -> np.ndarray:
-    """float32 (rows, rank): dequantised centroid of the row's list plus its PQ-decoded residual.
+def site_vectors(lists: np.ndarray, codes: np.ndarray, centroids: np.ndarray, codebooks: np.ndarray,
+                 residual_scale: float = RESIDUAL_SCALE) -> np.ndarray:
+    """float32 (rows, rank): dequantised centroid of the row's list plus its PQ-decoded residual, scaled.
 
     ``centroids``: float32 (lists, rank), ``codebooks``: float32 (subspaces, pieces, width), both dequantised.
     """
     subspaces = codebooks.shape[0]
-    residual = codebooks[np.arange(subspaces)[None, :], np.asarray(codes, dtype=np.int64)]  # (rows, m, width)
+    books = (np.float32(residual_scale) * np.asarray(codebooks, dtype=np.float32)).astype(np.float32)
+    residual = books[np.arange(subspaces)[None, :], np.asarray(codes, dtype=np.int64)]  # (rows, m, width)
     return (centroids[np.asarray(lists, dtype=np.int64)] + residual.reshape(len(codes), -1)).astype(np.float32)
 
 
@@ -147,7 +156,7 @@ class Ranked:
 
 
 def rank(candidate_rows: np.ndarray, candidate_vectors: np.ndarray, library_rows: np.ndarray,
-         library_vectors: np.ndarray, k: int, method: str = METHOD) -> list[Ranked]:
+         library_vectors: np.ndarray, k: int, method: str = METHOD, topk: int = TOPK) -> list[Ranked]:
     """The page's For-you list: the ``k`` best candidates (library rows left out), each with its reasons.
 
     Vectors are ``site_vectors`` (float32, not yet unit); rows are site rows, in any order."""
@@ -158,6 +167,6 @@ def rank(candidate_rows: np.ndarray, candidate_vectors: np.ndarray, library_rows
     lib = unit(library_vectors)
     if not len(rows) or not len(lib):
         return []
-    values = scores(cands, lib, method)
+    values = scores(cands, lib, method, topk)
     return [Ranked(int(rows[i]), float(values[i]), because(cands[i], lib, library_rows))
             for i in order(values, rows, k)]

@@ -21,6 +21,8 @@ fetches only when a query needs them, so the first answer by meaning costs a few
 - ``models``: the linked models' names and pages; ``topics``: the topics' names and pages;
   ``k/<model>``: the site rows linked to a model (model filter);
   ``dates``: the first site row of every date (rows are in date order, so a date filter is a row range);
+- ``r/<chunk>``: every paper's list and PQ codes by site row, 256 rows a file, listed in the manifest's ``codes``
+  with each ISO week's rows (the For-you page's paper vectors: ``tracker.library.site_codes``, ``site_rank``);
 - ``directory``: the content hash of every chunk, so chunk names change only when their bytes do.
 
 Every data file is stored gzipped (``.gz``) and inflated by the browser (``DecompressionStream``): static hosts
@@ -47,6 +49,7 @@ from tracker.atomic import write_if_changed
 from tracker.embedding.static_encoder import QUERY_TOKENS, StaticEncoder, shipped_static_encoder
 from tracker.embedding.weights import base_model_path
 from tracker.errors import IndexNotBuiltError
+from tracker.library.site_codes import codes_bundle
 from tracker.paper import Paper
 from tracker.search.index import PaperIndex, build_index
 from tracker.search.lexical import TOKEN_PATTERN, _stemmer
@@ -271,8 +274,10 @@ def write_search_bundle(root: Path, data: SiteData, index: PaperIndex, cache_dir
               for model_id in sorted(linked)}
     files = bundle_files(root, site, encoder, rows, linked, models, stem_exceptions(site, texts, root),
                          topic_labels(data))
+    codes, codes_entry = codes_bundle(site, [row[3] for row in rows])  # For you: paper vectors by row
+    files.update(codes)
     files.update(bundle_scripts(root))
-    files["manifest.json"] = manifest_json(site, encoder, files, index.embedder_name)
+    files["manifest.json"] = manifest_json(site, encoder, files, index.embedder_name, codes_entry)
     write_files(out, files)
     return SearchBundleReport(papers=len(site.ids), files={name: len(blob) for name, blob in sorted(files.items())})
 
@@ -324,8 +329,10 @@ def bundle_files(root: Path, site: SiteIndex, encoder: StaticEncoder, rows: list
     return files
 
 
-def manifest_json(site: SiteIndex, encoder: StaticEncoder, files: dict[str, bytes], embedder: str) -> bytes:
-    """The one file asked for again on every visit: settings, counts and the names of the whole-site files."""
+def manifest_json(site: SiteIndex, encoder: StaticEncoder, files: dict[str, bytes], embedder: str,
+                  codes: dict[str, Any] | None = None) -> bytes:
+    """The one file asked for again on every visit: settings, counts and the names of the whole-site files;
+    ``codes``: the For-you page's codes files (``tracker.library.site_codes.codes_bundle``)."""
     names = {name.split(".")[0]: name for name in files if "/" not in name and name.endswith(".gz")}
     settings = site.settings
     manifest = {
@@ -347,6 +354,8 @@ def manifest_json(site: SiteIndex, encoder: StaticEncoder, files: dict[str, byte
         "entries": {"page_size": MONTH_PAGE_SIZE, "first": _month_page(1), "later": _month_page(2)},
         "embedder": embedder,
     }
+    if codes is not None:
+        manifest["codes"] = codes
     return (json.dumps(manifest, indent=1) + "\n").encode()
 
 
