@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -326,3 +327,35 @@ def test_cli_json_and_errors(recommend_store, tmp_path: Path) -> None:
 def test_method_names_agree() -> None:
     assert set(METHODS) == {*methods.VECTOR_METHODS, "bm25", "site"} and DEFAULT_METHOD in METHODS
     assert site_rank.METHOD in site_rank.METHODS
+
+
+@pytest.mark.slow
+def test_weekly_writes_for_you_when_a_library_is_kept(recommend_store) -> None:
+    """scripts/weekly with library.bib at the root (arXiv unreachable: the stored papers are this week's)."""
+    root, store, index = recommend_store
+    (root / "tracker.toml").write_text('[arxiv]\napi_url = "http://127.0.0.1:9/api/query"\nuse_feed = false\n'
+                                       "[http]\ndelay_seconds = 0.0\nmax_retries = 0\n", encoding="utf-8")
+    mine = library_of(store, "jailbreak", 3)
+    (root / "library.bib").write_text("\n".join(bibtex_entry(p) for p in mine), encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LLM_ATLAS_")}
+    env.update(LLM_ATLAS_CATALOG=str(REPO / "catalog"), HF_HUB_OFFLINE="1")
+    try:
+        done = subprocess.run([sys.executable, str(REPO / "scripts" / "weekly"), "--offline-ok", "--no-build",
+                               "--stale-weeks", "0", "--report", str(root / "out" / "report.json")],
+                              cwd=root, env=env, capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stderr[-3000:]
+        report = json.loads((root / "out" / "report.json").read_text())
+        assert report["for_you"]["report"] == str(root / "out" / "for-you.md") and report["for_you"]["papers"] == 20
+        markdown = (root / "out" / "for-you.md").read_text()
+        assert markdown.startswith("# For you: 20 new papers, 2026-06-08 … 2026-07-01\n")
+        assert markdown.count("https://arxiv.org/abs/") >= 40 and "Close to your: *" in markdown
+        # a library that cannot be used is reported, and the run still succeeds
+        (root / "library.bib").write_text("@book{b, title={No id here}}\n", encoding="utf-8")
+        done = subprocess.run([sys.executable, str(REPO / "scripts" / "weekly"), "--offline-ok", "--no-build",
+                               "--stale-weeks", "0", "--report", str(root / "out" / "report.json")],
+                              cwd=root, env=env, capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stderr[-3000:]
+        report = json.loads((root / "out" / "report.json").read_text())
+        assert report["status"] == "ok" and "no paper in the library" in report["for_you"]["error"]
+    finally:
+        (root / "library.bib").unlink()

@@ -124,7 +124,7 @@ def test_least_privilege(path: Path) -> None:
         assert "permissions" in job, f"{name} must say what it needs"
     if path.name == "weekly.yml":
         assert writes == {"plan": set(), "backfill": set(), "weekly": {"contents"}, "deploy": {"pages", "id-token"},
-                          "alert": {"issues"}, "keepalive": {"actions"}, "touch-cache": set()}
+                          "alert": {"issues"}, "for-you": {"issues"}, "keepalive": {"actions"}, "touch-cache": set()}
     else:
         assert all(not granted for granted in writes.values())
     for job in workflow["jobs"].values():
@@ -175,3 +175,13 @@ def test_ci_runs_the_test_suite_on_push_and_pull_request() -> None:
     runs = [str(s.get("run", "")) for s in workflow["jobs"]["test"]["steps"]]
     assert ".ci/run" in runs and "make lint" in runs
     assert "make test" in (REPO / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_for_you_is_posted_only_when_the_maintainer_turns_it_on() -> None:
+    """README "For you": the report is written when a library is kept; the issue only with the variable set."""
+    jobs = load(GITHUB / "workflows" / "weekly.yml")["jobs"]
+    posting = jobs["for-you"]
+    assert "vars.LLM_ATLAS_FOR_YOU_ISSUE == '1'" in posting["if"] and posting["needs"] == "weekly"
+    assert "gh issue create" in posting["steps"][-1]["run"]
+    weekly = next(s for s in jobs["weekly"]["steps"] if s.get("id") == "weekly")
+    assert weekly["env"]["LLM_ATLAS_FOR_YOU_REPORT"].endswith("/for-you.md")

@@ -453,9 +453,11 @@ def _weeks(ctx: click.Context, param: click.Parameter, value: str) -> int | None
                    "site ranks as the site's For-you page does.")
 @click.option("--json", "as_json", is_flag=True,
               help='Print [{"id", "title", "score", "because": [library ids]}] best first.')
+@click.option("--markdown", type=click.Path(path_type=Path), default=None, metavar="FILE",
+              help="Also write the list as a Markdown report (scripts/weekly's For-you issue).")
 @folder_options
 def recommend(settings: Settings, library: Path, k: int, since: date | None, until: date | None,
-              weeks: int | None, method: str, as_json: bool) -> None:
+              weeks: int | None, method: str, as_json: bool, markdown: Path | None) -> None:
     """What is new for you: the store's newest papers ranked by meaning against LIBRARY, your papers.
 
     LIBRARY is a BibTeX file (Zotero, Mendeley, the site's Library export: the arXiv id in eprint, url or doi)
@@ -475,6 +477,12 @@ def recommend(settings: Settings, library: Path, k: int, since: date | None, unt
     for warning in result.warnings:
         info(f"warning: {warning}")
     info(summary(result))
+    if markdown is not None:
+        from tracker.atomic import atomic_write_text
+        from tracker.library.report import markdown_report
+
+        atomic_write_text(markdown, markdown_report(result))
+        info(f"wrote {markdown}")
     if as_json:
         emit_json([item.as_dict() for item in result.items])
         return

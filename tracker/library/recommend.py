@@ -209,13 +209,13 @@ def window_for(reader: StoreReader, since: date | None, until: date | None, week
     """``--since/--until`` when given; else the newest ``weeks`` weeks (of ``until``'s week when only it is
     given); ``weeks=None``: all time."""
     if since is not None:
-        return Window(since, until)
+        return Window(since, until or reader.newest())
     if weeks is None:
         return Window(None, until)
     newest = until or reader.newest()
     if newest is None:
         return Window(None, until)
-    return Window(newest_weeks(newest, weeks).since, until)
+    return Window(newest_weeks(newest, weeks).since, newest)
 
 
 def recommend(path: Path, store: PaperStore, index: PaperIndex, k: int = 10, method: str = DEFAULT_METHOD,
@@ -237,11 +237,11 @@ def recommend(path: Path, store: PaperStore, index: PaperIndex, k: int = 10, met
     warnings = list(library.warnings)
     if papers.missing:
         shown = ", ".join(papers.missing[:10]) + (" …" if len(papers.missing) > 10 else "")
-        warnings.append(f"{path}: {len(papers.missing)} papers not in the store and without an abstract, left out: "
-                        f"{shown}")
+        warnings.append(f"{path}: {plural(len(papers.missing), 'paper')} not in the store and without an abstract, "
+                        f"left out: {shown}")
     if papers.embedded:
-        warnings.append(f"{path}: {len(papers.embedded)} papers embedded from their title and abstract (not in the "
-                        "index)")
+        warnings.append(f"{path}: {plural(len(papers.embedded), 'paper')} embedded from their title and abstract "
+                        "(not in the index)")
     if method == SITE:
         items = _site_ranking(site, index, reader, papers, in_window, k)
     else:
@@ -315,8 +315,12 @@ def summary(result: RecommendResult) -> str:
     if papers.missing:
         notes.append(f"{len(papers.missing)} left out")
     extra = f" ({', '.join(notes)})" if notes else ""
-    return (f"{result.library.path}: {len(papers)} library papers{extra}; ranked {result.candidates} papers of "
-            f"{result.window.describe()} by {result.method}")
+    return (f"{result.library.path}: {plural(len(papers), 'library paper')}{extra}; ranked "
+            f"{plural(result.candidates, 'paper')} of {result.window.describe()} by {result.method}")
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
 
 
 def text_lines(result: RecommendResult, width: int = 90) -> list[str]:
