@@ -108,3 +108,18 @@ def test_a_failing_block_is_not_cached(tmp_path: Path) -> None:
     assert not (tmp_path / "exec").exists() or not list((tmp_path / "exec").iterdir())
     assert cache.run("print('fine')") == "fine\n"
     assert ExecOutputCache(tmp_path / "exec", "inputs", _run_python).run("print('fine')") == "fine\n"
+
+
+def test_programs_run_ahead_are_not_run_again_by_mkdocs(tmp_path: Path) -> None:
+    """`llm-atlas build` runs the programs in a second process while it renders; MkDocs then finds them cached."""
+    make_site(tmp_path)
+    (tmp_path / "docs" / "generated").mkdir()
+    (tmp_path / "docs" / "generated" / "page.md").write_text(COUNTED.format(name="generated", said="no"),
+                                                             encoding="utf-8")  # render's pages have none
+    (tmp_path / "runs.txt").write_text("", encoding="utf-8")
+    subprocess.run([sys.executable, "-m", "tracker.site.exec_cache", str(tmp_path)], check=True, capture_output=True,
+                   env={"PATH": "/usr/bin:/bin", "LLM_ATLAS_CACHE": str(tmp_path / "cache")})
+    assert sorted((tmp_path / "runs.txt").read_text(encoding="utf-8").split()) == ["alpha", "first", "second"]
+    ran, home, session = build(tmp_path)
+    assert ran == ["generated"]
+    assert "The alpha program says <strong>hello</strong>." in home and "the secret is 42 (a)" in session

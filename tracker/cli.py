@@ -741,10 +741,11 @@ def build(settings: Settings, strict: bool, search: bool) -> None:
     trained token table as its query encoder, paper codes in inverted lists, BM25 postings by word), fetching
     only what a query needs; it ranks as `search --method site`. Nothing runs on a server.
     """
-    from tracker.site.build import build_site, render_site
+    from tracker.site.build import build_site, programs_run_beside, render_site
 
-    written, removed, total = render_site(settings, search=search, log=info,
-                                          reindex=lambda store: _run_index(settings, store))
+    with programs_run_beside(settings):  # the Learn programs run on the other core while the pages render
+        written, removed, total = render_site(settings, search=search, log=info,
+                                              reindex=lambda store: _run_index(settings, store))
     info(f"rendered {total} pages ({written} changed, {removed} stale removed)")
     build_site(settings, strict=strict)
     info(f"site built in {settings.require_repo() / 'site'}")

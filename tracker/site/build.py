@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +65,27 @@ def render_site(settings: Settings, search: bool = False, log: Any = None,
         if log:
             log(f"search data: {report.papers} papers, {report.bytes / 1e6:.1f} MB in docs/generated/search/")
     return written, removed, len(pages)
+
+
+@contextlib.contextmanager
+def programs_run_beside(settings: Settings) -> Iterator[None]:
+    """Run the Learn pages' programs into the output cache in a second process while the body renders.
+
+    Rendering is one Python thread; the programs (a tiny GPT trained, MiniLM exported to ONNX …) are the fixed
+    ~50 s of ``mkdocs build`` on a fresh clone. Run beside the render on the second core, MkDocs then finds their
+    output cached (``tracker.site.exec_cache``). The exit waits for them; an error in the body stops them.
+    """
+    root = settings.require_repo()
+    env = {**os.environ, "LLM_ATLAS_CACHE": str(settings.cache_dir)}
+    process = subprocess.Popen([sys.executable, "-m", "tracker.site.exec_cache", str(root)], cwd=root, env=env,
+                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        yield
+    except BaseException:
+        process.terminate()
+        raise
+    finally:
+        process.wait()
 
 
 def build_site(settings: Settings, strict: bool = True) -> None:

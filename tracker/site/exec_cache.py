@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import os
 import platform
+import re
 from collections.abc import Callable
 from importlib.metadata import version
 from pathlib import Path
@@ -128,3 +129,65 @@ class ExecCachePlugin(BasePlugin[ExecCacheConfig]):
             _log.info(f"Learn programs: {self.cache.hits} from the cache ({self.cache.folder}), "
                       f"{self.cache.runs} run")
 
+
+
+# -- running the programs ahead of MkDocs ------------------------------------------------------------
+_EXEC_FENCE = re.compile(r'^\s*```+\s*python[^\n]*exec="(?:true|1|yes|on)"', re.MULTILINE)
+
+
+def program_blocks(root: Path) -> list[tuple[str, dict[str, Any]]]:
+    """The ```python exec``` blocks of the site's hand-written pages, as markdown-exec receives them.
+
+    Each page is converted by Python-Markdown with mkdocs.yml's own extensions (so snippet includes and
+    fences read as in the build), with a fence formatter that records the block instead of running it.
+    Pages in path order: the order of a session's blocks across pages is the only thing order changes here,
+    and a wrong guess only means MkDocs runs a block itself.
+    """
+    import markdown
+    import markdown_exec
+    from mkdocs.config import load_config
+
+    config = load_config(str(root / "mkdocs.yml"))
+    blocks: list[tuple[str, dict[str, Any]]] = []
+
+    def record(source: str, language: str, css_class: str, options: dict[str, Any], md: Any,
+               **_: Any) -> str:
+        blocks.append((source, options))
+        return ""
+
+    configs = {name: dict(values) for name, values in config.mdx_configs.items()}
+    fences = {"name": "python", "class": "python", "validator": markdown_exec.validator, "format": record}
+    superfences = configs.setdefault("pymdownx.superfences", {})
+    superfences["custom_fences"] = [*superfences.get("custom_fences", []), fences]
+    docs = root / config.docs_dir if not Path(config.docs_dir).is_absolute() else Path(config.docs_dir)
+    for page in sorted(docs.rglob("*.md")):
+        if "generated" in page.relative_to(docs).parts:
+            continue  # written by render: no programs
+        text = page.read_text(encoding="utf-8")
+        if _EXEC_FENCE.search(text):
+            markdown.Markdown(extensions=config.markdown_extensions, extension_configs=configs).convert(text)
+    return blocks
+
+
+def run_programs(root: Path, cache_dir: Path) -> tuple[int, int]:
+    """Run every program block not yet cached (in page order, sessions kept); returns (cached, run)."""
+    from markdown_exec._internal.formatters.python import _run_python
+
+    cache = ExecOutputCache(exec_cache_dir(cache_dir), inputs_fingerprint(root), _run_python)
+    for code, options in program_blocks(root):
+        extra = options.get("extra", {})
+        try:
+            cache.run(code, returncode=options.get("returncode"), session=options.get("session") or None,
+                      id=options.get("id") or None, **extra)
+        except Exception:  # noqa: BLE001 - MkDocs runs it again and reports the failure as usual
+            continue
+    return cache.hits, cache.runs
+
+
+if __name__ == "__main__":  # `python -m tracker.site.exec_cache ROOT`: what `llm-atlas build` runs beside render
+    import sys
+
+    repository = Path(sys.argv[1]).resolve()
+    os.chdir(repository)  # the programs read docs/snippets/data/... as MkDocs runs them: from the repository
+    hits, runs = run_programs(repository, Path(os.environ.get("LLM_ATLAS_CACHE") or repository / ".cache/llm-atlas"))
+    print(f"Learn programs: {hits} cached, {runs} run ahead of MkDocs", file=sys.stderr)
