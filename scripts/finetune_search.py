@@ -4,9 +4,9 @@
     nice -n 5 .venv/bin/python scripts/finetune_search.py [--pairs 4000] [--out tracker/embedding/data/search_adapter]
 
 Training papers: the shared corpus's papers about language models (the same pattern as the evaluation sets,
-``scripts/make_eval_sets.py``) minus every paper of every evaluation set (ki-first, ki-contrib, topics: all
-splits, corpus and queries) and minus every paper in the store (``data/``), so no evaluated document or query
-and nothing a user searches was seen in training. ``--pairs`` of them are taken in a fixed hashed order, and
+``scripts/make_eval_sets.py``) minus every paper of every evaluation set (ki-first, ki-contrib, ki-long,
+topics: all splits, corpus and queries) and minus every paper in the store (``data/``), so no evaluated document
+or query and nothing a user searches was seen in training. ``--pairs`` of them are taken in a fixed hashed order, and
 the next ``--check`` ones are kept apart to measure in-batch retrieval accuracy before and after.
 
 Writes the adapter (``adapter_model.safetensors`` + ``adapter_config.json``) and ``training.json`` (data
@@ -32,7 +32,7 @@ from tracker.store import PaperStore
 
 HERE = Path(__file__).resolve().parent
 
-EVAL_SETS = ("ki-first", "ki-contrib", "topics")
+EVAL_SETS = ("ki-first", "ki-contrib", "ki-long", "topics")
 RUNNING_FLAG = Path("/work/notes/finetune-running")
 
 

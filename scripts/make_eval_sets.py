@@ -13,7 +13,20 @@ of its abstract, so the query's words are not in it verbatim and the only releva
 paper it came from (known-item search with a paraphrase-like query):
 
 * ``ki-first``: the abstract's first sentence, the problem the paper addresses (hard: often generic);
-* ``ki-contrib``: the first later sentence saying what the paper proposes / introduces / presents.
+* ``ki-contrib``: the first later sentence saying what the paper proposes / introduces / presents;
+* ``ki-long``: a researcher's question of 15-40 words, the paper's problem and its method together: the
+  abstract's first sentence, then "Which paper <verb>s <what>?" where <what> is what its first contribution
+  sentence says it proposes / introduces / presents / develops, without the paper's own name for it (a reader
+  who knows the name types the name: that is ``ki-contrib``). Rules, in order: text in parentheses, LaTeX
+  commands' braces and ``$...$`` are dropped from both sentences; the contribution sentence must read
+  "we / this paper|work|study <verb> <what>"; a leading "NAME, a/an ..." (NAME: at most 80 characters with a
+  capital letter or digit) loses "NAME, ", and "called / named / dubbed / termed / namely NAME" is dropped;
+  otherwise <what> must start with "a" or "an" (no name to drop) or the paper is skipped; a question over 40
+  words keeps <what>'s first clause only (up to the first ", ", ";", " which " or " that " after 20
+  characters); one still over 40 words, or under 15, is skipped, as is an
+  abstract of fewer than 5 sentences. *Both* sentences are removed from the paper's document (title and the
+  rest of its abstract stay). The same 3,000 papers as the other two sets, so every document and query is
+  outside the training data of the search adapter and of the static query encoder, which excluded them.
 
 Queries are split into dev and test by a hash of the paper id (half each).
 
@@ -42,6 +55,16 @@ DEFAULT_CORPUS = Path("/work/shared/data/corpus/arxiv_ai_2025_2026/papers_dedup_
 _SENTENCE_END = re.compile(r"(?<!\be\.g)(?<!\bi\.e)(?<=[.!?])\s+(?=[A-Z0-9(\[])")
 _ABOUT_LANGUAGE_MODELS = re.compile(r"\b(LLMs?|VLMs?|MLLMs?|(large |vision[- ])?language models?)\b", re.IGNORECASE)
 _CONTRIBUTION = re.compile(r"\b(we|this (paper|work|study))\s+(propose|introduce|present|develop)", re.IGNORECASE)
+# ki-long: what the contribution sentence proposes, and the pieces of text a question leaves out
+_PROPOSES = re.compile(r"\b(?:we|this (?:paper|work|study))\s+(propose|introduce|present|develop)s?\s+(.*)$",
+                       re.IGNORECASE | re.DOTALL)
+_NAMED = re.compile(r"^(?:the\s+)?([^,;:]{1,80}?),\s+(?=(?:a|an)\s)", re.IGNORECASE)
+_FIRST_CLAUSE = re.compile(r"^(.{20,}?)(?:,\s|;| which | that )")
+_PARENTHESES = re.compile(r"\s*\([^()]*\)")
+_LATEX = re.compile(r"\\[a-zA-Z]+\{([^{}]*)\}")
+_MATH = re.compile(r"\$[^$]*\$")
+_CALLED = re.compile(r",?\s+(?:called|named|dubbed|termed|namely)\s+[^\s,;]+", re.IGNORECASE)
+LONG_WORDS = (15, 40)
 
 
 def sentences(text: str) -> list[str]:
@@ -64,6 +87,48 @@ def pick_sentence(parts: list[str], kind: str) -> int | None:
     return None
 
 
+def _plain(text: str) -> str:
+    text = _MATH.sub("", _PARENTHESES.sub("", _LATEX.sub(r"\1", text)))
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def long_question(problem: str, contribution: str) -> str | None:
+    """The ``ki-long`` question from a paper's first sentence and its contribution sentence, or None."""
+    found = _PROPOSES.search(contribution)
+    if not found:
+        return None
+    verb, what = found.group(1).lower(), _plain(found.group(2)).rstrip(" .")
+    named = _NAMED.match(what)
+    if named:
+        if not re.search(r"[A-Z0-9]", named.group(1)):
+            return None
+        what = what[named.end() :]
+    elif not re.match(r"an?\s", what, re.IGNORECASE):
+        return None
+    what = _CALLED.sub("", what)
+    lead = _plain(problem).rstrip(" .")
+    question = f"{lead}. Which paper {verb}s {what}?"
+    if len(question.split()) > LONG_WORDS[1]:
+        clause = _FIRST_CLAUSE.match(what)
+        if clause:
+            question = f"{lead}. Which paper {verb}s {clause.group(1).strip()}?"
+    return question if LONG_WORDS[0] <= len(question.split()) <= LONG_WORDS[1] else None
+
+
+def pick_query(parts: list[str], kind: str) -> tuple[str, list[int]] | None:
+    """The query of a paper of this kind and the sentences it takes out of the abstract, or None."""
+    if kind != "ki-long":
+        at = pick_sentence(parts, kind)
+        return None if at is None else (parts[at], [at])
+    if len(parts) < 5:
+        return None
+    contribution = next((i for i in range(1, len(parts)) if _CONTRIBUTION.search(parts[i])), None)
+    if contribution is None:
+        return None
+    question = long_question(parts[0], parts[contribution])
+    return None if question is None else (question, [0, contribution])
+
+
 def build(papers: list[Paper], out: Path, kind: str, queries_wanted: int) -> dict[str, int]:
     folder = out / kind
     (folder / "qrels").mkdir(parents=True, exist_ok=True)
@@ -74,11 +139,11 @@ def build(papers: list[Paper], out: Path, kind: str, queries_wanted: int) -> dic
         if len(chosen) == queries_wanted:
             break
         parts = sentences(paper.abstract)
-        at = pick_sentence(parts, kind)
-        if at is None:
+        picked = pick_query(parts, kind)
+        if picked is None:
             continue
-        chosen[paper.id] = parts[at]
-        documents[paper.id] = (paper.title, " ".join(parts[:at] + parts[at + 1 :]))
+        chosen[paper.id], removed = picked
+        documents[paper.id] = (paper.title, " ".join(part for i, part in enumerate(parts) if i not in removed))
     with (folder / "corpus.jsonl").open("w", encoding="utf-8") as handle:
         for doc_id in sorted(documents):
             title, text = documents[doc_id]
@@ -159,7 +224,7 @@ def main() -> None:
     llm = [p for p in unique.values() if _ABOUT_LANGUAGE_MODELS.search(p.text)]
     sample = sorted(llm, key=lambda p: rank_key(p.id, "corpus"))[: args.docs]
     print(f"{len(unique)} papers, {len(llm)} about LLMs, sample of {len(sample)}", file=sys.stderr)
-    for kind in ("ki-first", "ki-contrib"):
+    for kind in ("ki-first", "ki-contrib", "ki-long"):
         print(kind, build(sample, args.out, kind, args.queries), file=sys.stderr)
         if args.fixture:
             print(kind, "fixture", subset(args.out / kind, args.fixture / kind, 60, 300), file=sys.stderr)

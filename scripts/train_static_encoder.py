@@ -6,7 +6,7 @@
 
 Training texts: the titles and sentences of the shared corpus's papers (all of cs.AI/CL/LG's listings, not
 only LLM papers: more texts cover more of the vocabulary) minus every paper of every evaluation set
-(ki-first, ki-contrib, topics: corpus and queries, all splits) and every paper of the store, as the search
+(ki-first, ki-contrib, ki-long, topics: corpus and queries, all splits) and every paper of the store, as the search
 adapter's training excludes them (``tracker.embedding.finetune.excluded_ids``). Per paper: its title and up to
 ``--sentences`` sentences of its abstract (picked by a hash of the id). ``--papers`` of them are taken in a
 fixed hashed order.
@@ -34,7 +34,7 @@ from tracker.embedding.static_training import StaticConfig, distilled_table, fre
 from tracker.importer import read_papers
 from tracker.store import PaperStore
 
-EVAL_SETS = ("ki-first", "ki-contrib", "topics")
+EVAL_SETS = ("ki-first", "ki-contrib", "ki-long", "topics")
 CHUNK = 4096
 
 
