@@ -16,6 +16,7 @@ Only the store's shards that the window and the library fall in are read, not th
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -58,11 +59,15 @@ def newest_weeks(newest: date, weeks: int = WEEKS) -> Window:
 
 
 class StoreReader:
-    """The store's papers read shard by shard (a month each), only the shards asked for."""
+    """The store's papers read shard by shard (a month each), only the shards asked for, and each paper parsed
+    only when asked for: a line's id and date are read without parsing it (the store writes ``id`` first and
+    ``"published":"YYYY-MM-DD"`` as it is), so a window of thousands of papers costs milliseconds."""
 
     def __init__(self, store: PaperStore) -> None:
         self.store = store
         self.shards = {f"{p.parent.name}-{p.stem}": p for p in store.shard_paths()}  # "YYYY-MM" -> path
+        self._lines: dict[str, tuple[Path, int, str]] = {}
+        self._dates: dict[str, date] = {}
         self._papers: dict[str, Paper] = {}
         self._read: set[str] = set()
 
@@ -77,14 +82,29 @@ class StoreReader:
                 continue
             with path.open(encoding="utf-8") as handle:
                 for line_no, line in enumerate(handle, start=1):
-                    if line.strip():
+                    if not line.strip():
+                        continue
+                    found = _LINE_ID.match(line), _LINE_DATE.search(line)
+                    if found[0] and found[1]:
+                        paper_id, day = found[0].group(1), date.fromisoformat(found[1].group(1))
+                    else:  # not the writer's layout (a hand-edited line): parse it whole
                         paper = parse_store_line(path, line_no, line)
-                        self._papers[paper.id] = paper
+                        paper_id, day = paper.id, paper.published
+                        self._papers[paper_id] = paper
+                    self._lines[paper_id] = (path, line_no, line)
+                    self._dates[paper_id] = day
+
+    def paper(self, paper_id: str) -> Paper:
+        """A paper of a shard already read, parsed (and checked) now."""
+        if paper_id not in self._papers:
+            path, line_no, line = self._lines[paper_id]
+            self._papers[paper_id] = parse_store_line(path, line_no, line)
+        return self._papers[paper_id]
 
     def newest(self) -> date | None:
         for month in reversed(self.months()):
             self.read_months([month])
-            dates = [p.published for p in self._papers.values() if p.month == month]
+            dates = [d for d in self._dates.values() if d.strftime("%Y-%m") == month]
             if dates:
                 return max(dates)
         return None
@@ -92,22 +112,34 @@ class StoreReader:
     def published(self) -> dict[str, str]:
         """Every stored paper's ISO date (reads the whole store: the site's rows are ordered by them)."""
         self.read_months(self.months())
-        return {p.id: p.published.isoformat() for p in self._papers.values()}
+        return {paper_id: day.isoformat() for paper_id, day in self._dates.items()}
 
-    def in_window(self, window: Window) -> list[Paper]:
+    def in_window(self, window: Window) -> list[str]:
+        """The ids of the stored papers first listed in the window, in id order."""
         first = window.since.strftime("%Y-%m") if window.since else ""
         last = window.until.strftime("%Y-%m") if window.until else "9999-99"
         self.read_months(m for m in self.months() if first <= m <= last)
-        return sorted((p for p in self._papers.values() if window.accepts(p.published)), key=lambda p: p.id)
+        return sorted(i for i, day in self._dates.items() if window.accepts(day))
+
+    def date(self, paper_id: str) -> date | None:
+        return self._dates.get(paper_id)
+
+    def find(self, paper_ids: Sequence[str]) -> set[str]:
+        """Which of ``paper_ids`` the store has: each looked for in the months its id names first (an id's month
+        or the next: a paper is listed a day or so after it is submitted), then in the whole store."""
+        self.read_months(m for i in paper_ids for m in _id_months(i))
+        if any(i not in self._lines for i in paper_ids):
+            self.read_months(self.months())
+        return {i for i in paper_ids if i in self._lines}
 
     def get(self, paper_ids: Sequence[str]) -> dict[str, Paper]:
-        """The stored papers among ``paper_ids``: each looked for in the months its id names first (an id's
-        month or the next: a paper is listed a day or so after it is submitted), then in the whole store."""
-        self.read_months(m for i in paper_ids for m in _id_months(i))
-        missing = [i for i in paper_ids if i not in self._papers]
-        if missing:
-            self.read_months(self.months())
-        return {i: self._papers[i] for i in paper_ids if i in self._papers}
+        """The stored papers among ``paper_ids``, parsed."""
+        return {i: self.paper(i) for i in paper_ids if i in self.find(paper_ids)}
+
+
+_LINE_ID = re.compile(r'\{"id":"([^"\\]+)"')
+# inside a title or abstract a quote is escaped (\"), so an unescaped "published":" is the field itself
+_LINE_DATE = re.compile(r'"published":"(\d{4}-\d{2}-\d{2})"')
 
 
 def _id_months(paper_id: str) -> list[str]:
@@ -123,18 +155,27 @@ def _id_months(paper_id: str) -> list[str]:
 
 @dataclass
 class LibraryVectors:
-    """The usable papers of a library: names (arXiv id, else BibTeX key), unit vectors, dates, texts."""
+    """The usable papers of a library: names (arXiv id, else BibTeX key), unit vectors and dates; the text of the
+    papers only the file knows (the store's are read from the store when a ranking needs them)."""
 
     names: list[str]
     vectors: np.ndarray  # float32 (papers, 384), unit length
     dates: list[date | None]
-    texts: list[tuple[str, str]]  # (title, abstract), for BM25
-    titles: list[str]
+    file_texts: dict[str, tuple[str, str]] = field(default_factory=dict)  # name -> (title, abstract)
     embedded: list[str] = field(default_factory=list)  # embedded now from their text
     missing: list[str] = field(default_factory=list)  # ids left out: not in the store, no abstract
 
     def __len__(self) -> int:
         return len(self.names)
+
+    def text(self, reader: StoreReader, name: str) -> tuple[str, str]:
+        if name in self.file_texts:
+            return self.file_texts[name]
+        paper = reader.paper(name)
+        return paper.title, paper.abstract
+
+    def texts(self, reader: StoreReader) -> list[tuple[str, str]]:
+        return [self.text(reader, name) for name in self.names]
 
     def ages_days(self) -> np.ndarray:
         """Days before the library's newest paper (a paper with no date counts as new)."""
@@ -146,40 +187,38 @@ class LibraryVectors:
 def resolve(library: Library, index: PaperIndex, reader: StoreReader,
             embed: Callable[[list[str]], np.ndarray]) -> LibraryVectors:
     """The library's vectors: from the index, else embedded from the store's or the BibTeX's text."""
-    stored = reader.get(library.ids)
-    names: list[str] = []
+    stored = reader.find(library.ids)
+    papers = LibraryVectors([], np.zeros((0, 0), dtype=np.float32), [])
     rows: list[np.ndarray | None] = []
-    dates: list[date | None] = []
-    texts: list[tuple[str, str]] = []
     to_embed: list[int] = []
-    missing: list[str] = []
     for entry in library.entries:
-        paper = stored.get(entry.id) if entry.id else None
-        if paper is not None:
-            vector = index.vector(paper.id)
-            text = (paper.title, paper.abstract)
+        in_store = entry.id is not None and entry.id in stored
+        if in_store:
+            vector = index.vector(entry.name)
         elif entry.has_text:
-            vector, text = None, (entry.title, entry.abstract)
+            vector = None
+            papers.file_texts[entry.name] = (entry.title, entry.abstract)
         else:
-            missing.append(entry.name)
+            papers.missing.append(entry.name)
             continue
         if vector is None:
-            to_embed.append(len(names))
-        names.append(entry.name)
+            to_embed.append(len(papers.names))
+        papers.names.append(entry.name)
+        papers.dates.append(reader.date(entry.name) if in_store else None)
         rows.append(vector)
-        dates.append(paper.published if paper else None)
-        texts.append(text)
-    if not names:
+    if not papers.names:
+        missing = papers.missing
         sample = ", ".join(missing[:3]) + (f" and {len(missing) - 3} more" if len(missing) > 3 else "")
         raise InputError(library.path, f"no usable paper in the library: {len(missing)} arXiv ids not in the "
                          f"store and no abstract to embed them from ({sample})")
     if to_embed:
-        fresh = embed([f"{texts[i][0]}. {texts[i][1]}" for i in to_embed])
+        texts = [papers.text(reader, papers.names[i]) for i in to_embed]
+        fresh = embed([f"{title}. {abstract}" for title, abstract in texts])
         for i, vector in zip(to_embed, fresh, strict=True):
             rows[i] = vector
-    vectors = methods.unit_rows(np.stack([np.asarray(r, dtype=np.float32) for r in rows]))
-    return LibraryVectors(names, vectors, dates, texts, [t for t, _ in texts], [names[i] for i in to_embed],
-                          missing)
+        papers.embedded = [papers.names[i] for i in to_embed]
+    papers.vectors = methods.unit_rows(np.stack([np.asarray(r, dtype=np.float32) for r in rows]))
+    return papers
 
 
 @dataclass
@@ -233,7 +272,8 @@ def recommend(path: Path, store: PaperStore, index: PaperIndex, k: int = 10, met
     reader = StoreReader(store)
     papers = resolve(library, index, reader, embed or _no_embedder)
     window = window_for(reader, since, until, weeks)
-    in_window = [p for p in reader.in_window(window) if p.id not in set(papers.names)]
+    own = set(papers.names)
+    in_window = [i for i in reader.in_window(window) if i not in own]
     warnings = list(library.warnings)
     if papers.missing:
         shown = ", ".join(papers.missing[:10]) + (" …" if len(papers.missing) > 10 else "")
@@ -246,7 +286,7 @@ def recommend(path: Path, store: PaperStore, index: PaperIndex, k: int = 10, met
         items = _site_ranking(site, index, reader, papers, in_window, k)
     else:
         items = _exact_ranking(method, index, reader, papers, in_window, k, settings, warnings)
-    titles = dict(zip(papers.names, papers.titles, strict=True))
+    titles = {name: papers.text(reader, name)[0] for item in items for name in item.because}
     return RecommendResult(library, papers, window, method, len(in_window), items, titles, warnings)
 
 
@@ -255,9 +295,9 @@ def _no_embedder(texts: list[str]) -> np.ndarray:
 
 
 def _exact_ranking(method: str, index: PaperIndex, reader: StoreReader, papers: LibraryVectors,
-                   in_window: list[Paper], k: int, settings: methods.MethodSettings,
+                   in_window: list[str], k: int, settings: methods.MethodSettings,
                    warnings: list[str]) -> list[Recommendation]:
-    rows = [index.position.get(p.id) for p in in_window]
+    rows = [index.position.get(i) for i in in_window]
     unindexed = sum(1 for r in rows if r is None)
     if unindexed:
         warnings.append(f"{unindexed} papers of the window are not in the search index, left out; run "
@@ -268,18 +308,18 @@ def _exact_ranking(method: str, index: PaperIndex, reader: StoreReader, papers: 
         ranked = methods.mix_ranking(vectors, papers.vectors, k, settings)
     else:
         if method == "bm25":
-            everything = methods.bm25_scores(index.lexical, papers.texts)
-            scores = everything[[index.position[p.id] for p in kept]]
+            everything = methods.bm25_scores(index.lexical, papers.texts(reader))
+            scores = everything[[index.position[i] for i in kept]]
         else:
             scores = methods.vector_scores(method, vectors, papers.vectors, papers.ages_days(), settings)
         ranked = [(int(i), float(scores[i])) for i in methods.best_first(scores, k)]
-    return [Recommendation(kept[i], score, [papers.names[j] for j in methods.because(vectors[i], papers.vectors,
-                                                                                      settings.because)])
+    return [Recommendation(reader.paper(kept[i]), score,
+                           [papers.names[j] for j in methods.because(vectors[i], papers.vectors, settings.because)])
             for i, score in ranked]
 
 
 def _site_ranking(site: Any, index: PaperIndex, reader: StoreReader, papers: LibraryVectors,
-                  in_window: list[Paper], k: int) -> list[Recommendation]:
+                  in_window: list[str], k: int) -> list[Recommendation]:
     """The page's ranking: site vectors of the window's rows and the library's rows, from the codes files."""
     from tracker.library.site_codes import SiteCodes
     from tracker.search.site_search import store_site_index
@@ -289,21 +329,17 @@ def _site_ranking(site: Any, index: PaperIndex, reader: StoreReader, papers: Lib
         site = store_site_index(index, published)
         dates = [published.get(i, "") for i in site.ids]
     else:
-        dates = [p.isoformat() for p in _dates_of(reader, site.ids)]
+        published = reader.published()
+        dates = [published[i] for i in site.ids]
     codes = SiteCodes.from_site(site, dates)
     row_of = {paper_id: row for row, paper_id in enumerate(site.ids)}
     library_rows = np.array([row_of[n] for n in papers.names if n in row_of], dtype=np.int64)
     if not len(library_rows):
         raise AtlasError("none of the library's papers is among the site's papers: the page cannot rank for it")
-    window_rows = np.array(sorted(row_of[p.id] for p in in_window if p.id in row_of), dtype=np.int64)
+    window_rows = np.array(sorted(row_of[i] for i in in_window if i in row_of), dtype=np.int64)
     ranked = site_rank.rank(window_rows, codes.vectors(window_rows), library_rows, codes.vectors(library_rows), k)
-    by_id = {p.id: p for p in in_window}
-    return [Recommendation(by_id[site.ids[r.row]], r.score, [site.ids[b] for b in r.because]) for r in ranked]
-
-
-def _dates_of(reader: StoreReader, ids: Sequence[str]) -> list[date]:
-    found = reader.get(list(ids))
-    return [found[i].published for i in ids]
+    return [Recommendation(reader.paper(site.ids[r.row]), r.score, [site.ids[b] for b in r.because])
+            for r in ranked]
 
 
 def summary(result: RecommendResult) -> str:
