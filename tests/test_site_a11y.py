@@ -6,8 +6,9 @@ scratch copy of the repository from the 2026-07-01 listing, 25 older real papers
 opened in Debian's chromium driven by playwright (both shared with tests/test_site_browser.py):
 
 - axe-core (npm, pinned in package.json) on every kind of page (home, Learn, the models table, a model, a
-  family, a month, a digest and the digests index, a topic, trends, the search page with results), at
-  1366 px in the light scheme and at 390 px in the dark one: no serious or critical violation;
+  family, a month, a digest and the digests index, a topic, trends, the search page with results, the Library
+  and For-you pages with a reader's library of three papers), at 1366 px in the light scheme and at 390 px in
+  the dark one: no serious or critical violation;
 - the models table and every family page fit a 390 px screen (no sideways scrolling of the page), and no
   word in their tables is broken inside at 390 or 1366 px;
 - the feed parses (feedparser) with absolute links under ``site_url``, every page names it in a
@@ -49,7 +50,15 @@ PAGES = {
     "topic": "generated/topics/rag/",
     "trends": "generated/trends/",
     "search": "search/",
+    "library": "library/",
+    "foryou": "for-you/",
 }
+# The reader's library (issue 23) on the pages that show it: starred papers (a pressed star's colour is checked on
+# the month page), the Library page's list and For you's ranked list with its reasons.
+LIBRARY = json.dumps({"version": 1, "papers": [
+    {"id": "2607.99998", "title": '<script>alert("pwned")</script> Retrieval-augmented generation for GPT-4'},
+    {"id": "2606.32038", "title": "Introspective Coupling"}, {"id": "2606.32033", "title": "SpheRoPE"}]})
+WITH_LIBRARY = {"month", "library", "foryou"}
 
 
 def scratch_site_url(root: Path) -> str:
@@ -67,8 +76,10 @@ def built(built_site: BuiltSite) -> Path:
     return built_site.root
 
 
-def open_page(browser: object, url: str, width: int, scheme: str = "light") -> object:
+def open_page(browser: object, url: str, width: int, scheme: str = "light", library: str | None = None) -> object:
     context = browser.new_context(viewport={"width": width, "height": 844}, color_scheme=scheme)  # type: ignore[attr-defined]
+    if library is not None:  # the reader's library, stored before the page's scripts run
+        context.add_init_script(f"localStorage.setItem('llm-atlas:library', {json.dumps(library)})")
     page = context.new_page()
     response = page.goto(url, wait_until="load")
     assert response is not None and response.status == 200, url
@@ -88,13 +99,17 @@ AXE_RUN = """async () => {
 @pytest.mark.parametrize("kind", list(PAGES))
 def test_axe_finds_no_serious_violation(server: str, browser: object, kind: str, width: int, scheme: str) -> None:
     assert AXE.is_file(), f"{AXE} is missing: npm ci (make install does it)"
-    page = open_page(browser, server + PAGES[kind], width, scheme)
+    page = open_page(browser, server + PAGES[kind], width, scheme, LIBRARY if kind in WITH_LIBRARY else None)
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))  # type: ignore[attr-defined]
     if kind == "search":  # a query typed in the page's own box: results on screen, as a reader sees them
         page.fill("#atlas-search", SEARCH_QUERY)  # type: ignore[attr-defined]
         page.press("#atlas-search", "Enter")  # type: ignore[attr-defined]
         page.wait_for_selector("#atlas-search-results[data-stage=final] [data-arxiv-id]", timeout=180_000)  # type: ignore[attr-defined]
+    if kind == "foryou":  # the ranked list, with its reasons and stars
+        page.wait_for_selector("#atlas-foryou-results[data-stage=final] .atlas-hit__why", timeout=120_000)  # type: ignore[attr-defined]
+    if kind == "library":
+        page.wait_for_selector("#atlas-library-list > li")  # type: ignore[attr-defined]
     if kind == "learn":  # KaTeX renders after load: check the maths as shown
         page.wait_for_selector(".katex-display", timeout=30_000)  # type: ignore[attr-defined]
     page.wait_for_timeout(300)  # type: ignore[attr-defined]
