@@ -11,14 +11,11 @@ when their bytes change, so a second run writes nothing.
 from __future__ import annotations
 
 import argparse
-import sys
 from collections import Counter
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from tracker.artifacts import extract_artifacts  # noqa: E402
-from tracker.store import PaperStore  # noqa: E402
+from tracker.artifacts import extract_artifacts
+from tracker.store import PaperStore
 
 
 def main() -> None:

@@ -29,10 +29,8 @@ import re
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from tracker.importer import read_papers  # noqa: E402
-from tracker.store import PaperStore  # noqa: E402
+from tracker.importer import read_papers
+from tracker.store import PaperStore
 
 SEED = 26
 SIZES = {"split": 40, "hf": 45, "github": 55, "other": 45, "claim": 30, "none": 30}

@@ -194,6 +194,8 @@ def test_worker_filters_and_more_like_this_match_the_cli(bundle: tuple[Path, Sit
         ({"since": since, "until": until},
          SearchFilters(since=date.fromisoformat(since), until=date.fromisoformat(until))),
         ({"model": model}, None),
+        # papers with code (issue 26): the page's a/code row list against the CLI's --has-code
+        ({"has": ["code"]}, build_filters(search.base.store, REPO / "catalog", artifacts=["code"])),
     ]
     messages, expected = [], []
     for query in QUERIES[:4]:
@@ -212,6 +214,11 @@ def test_worker_filters_and_more_like_this_match_the_cli(bundle: tuple[Path, Sit
         assert len(set(ids) & set(want)) >= 0.9 * len(want) and len(ids) == len(want), (ids, want)
     assert answers[-1]["answer"]["seed"]["id"] == seed and seed not in [h["id"] for h in answers[-1]["answer"]["hits"]]
     assert sum(len(w) for w in expected) > 40
+    with_code = [hit for answer in answers[2:-1:3] for hit in answer["answer"]["hits"]]  # the "has" case's answers
+    assert with_code and all(any(kind == "code" for kind, _url in hit["artifacts"]) for hit in with_code)
+    for hit in with_code:  # each hit carries its paper's artifacts, as stored
+        paper = search.base.store.get(hit["id"])
+        assert paper is not None and hit["artifacts"] == [[a.kind, a.url] for a in paper.artifacts]
 
 
 def test_worker_match_strength_and_known_words_are_the_scripts(bundle: tuple[Path, SiteSearch, dict]) -> None:

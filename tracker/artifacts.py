@@ -29,7 +29,7 @@ import re
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 
 ArtifactKind = Literal["code", "weights", "data", "project"]
 KINDS: tuple[ArtifactKind, ...] = ("code", "weights", "data", "project")
@@ -42,6 +42,14 @@ class Artifact(BaseModel):
 
     kind: ArtifactKind
     url: str
+
+    @field_validator("url")
+    @classmethod
+    def _web_address(cls, value: str) -> str:
+        # the site puts it in an href: a hand-edited store line must not smuggle in javascript: or data:
+        if not re.match(r"https?://[^\s\"'<>]+$", value):
+            raise ValueError(f"not an http(s) address: {value!r}")
+        return value
 
     @property
     def label(self) -> str:

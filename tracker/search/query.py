@@ -70,6 +70,7 @@ class SearchHit:
             "categories": p.categories,
             "authors": p.authors,
             "url": p.abs_url,
+            "artifacts": [artifact.model_dump() for artifact in p.artifacts],
         }
 
 

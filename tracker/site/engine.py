@@ -21,6 +21,7 @@ import numpy as np
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
+from tracker.artifacts import artifact_label
 from tracker.knowledge.catalog import Catalog
 from tracker.knowledge.linking import FamilyMention, ModelLinker, PaperLink, link_papers_to_models
 from tracker.knowledge.topics import Taxonomy, TopicMatch
@@ -112,6 +113,7 @@ def make_environment() -> Environment:
     env.filters["number"] = thousands
     env.filters["tex"] = tex_text  # a paper title's TeX as text: {{ p.title | tex }}
     env.filters["plural"] = plural  # {{ n | plural("paper") }}: "1 paper", "2 papers"
+    env.filters["address"] = artifact_label  # a link's short text: "org/repo", "org/model", "host/path"
     env.globals["source"] = source_link
     return env
 

@@ -13,13 +13,15 @@ fetches only when a query needs them, so the first answer by meaning costs a few
   ``l/<list>``: one file per list: its papers' site rows (uint32) and PQ codes (uint8);
 - ``lexicon``: stop words, the words whose PyStemmer stem npm's Porter2 gets wrong, and the first stem of each
   postings chunk; ``x/<chunk>``: postings (site rows, uint8 weights, one scale per stem) of a range of stems;
-- ``p/<chunk>``: title, first authors, date, linked models, topics and the abstract's address
-  (``"<YYYY-MM>/<file>/<slot>"`` in ``generated/abstracts/``, ``tracker.site.abstracts``) of ``META_CHUNK``
-  consecutive papers, fetched for shown results only; ``n/<chunk>``: each paper's precomputed nearest papers
+- ``p/<chunk>``: title, first authors, date, linked models, topics, the abstract's address
+  (``"<YYYY-MM>/<file>/<slot>"`` in ``generated/abstracts/``, ``tracker.site.abstracts``) and, for a paper that
+  names any, its artifacts (``[[kind, url], ...]``, ``tracker.artifacts``) of ``META_CHUNK`` consecutive papers,
+  fetched for shown results only; ``n/<chunk>``: each paper's precomputed nearest papers
   ("More like this");
 - ``i/<chunk>``: paper ids in id order with their site rows (``?like=ID`` names a paper by id);
 - ``models``: the linked models' names and pages; ``topics``: the topics' names and pages;
-  ``k/<model>``: the site rows linked to a model (model filter);
+  ``k/<model>``: the site rows linked to a model (model filter); ``a/<kind>``: the site rows of the papers that
+  name code, weights, data or a project page (the "with code" … filters);
   ``dates``: the first site row of every date (rows are in date order, so a date filter is a row range);
 - ``r/<chunk>``: every paper's list and PQ codes by site row, 256 rows a file, listed in the manifest's ``codes``
   with each ISO week's rows (the For-you page's paper vectors: ``tracker.library.site_codes``, ``site_rank``);
@@ -45,6 +47,7 @@ from typing import Any
 
 import numpy as np
 
+from tracker.artifacts import KINDS
 from tracker.atomic import write_if_changed
 from tracker.embedding.static_encoder import QUERY_TOKENS, StaticEncoder, shipped_static_encoder
 from tracker.embedding.weights import base_model_path
@@ -208,8 +211,9 @@ def list_files(site: SiteIndex) -> list[bytes]:
 
 
 def paper_rows(site: SiteIndex, data: SiteData) -> tuple[list[list[Any]], dict[str, list[int]]]:
-    """Per site row: id, title, first authors, date, linked models, topics (best first) and where its abstract
-    is (``"<YYYY-MM>/<file>/<slot>"``); and each model's site rows."""
+    """Per site row: id, title, first authors, date, linked models, topics (best first), where its abstract is
+    (``"<YYYY-MM>/<file>/<slot>"``) and, only when it has any, its artifacts as ``[[kind, url], ...]``; and each
+    model's site rows."""
     by_id = {p.id: p for p in data.papers}
     where = abstract_addresses(data.papers)
     rows: list[list[Any]] = []
@@ -222,9 +226,21 @@ def paper_rows(site: SiteIndex, data: SiteData) -> tuple[list[list[Any]], dict[s
         authors = paper.authors[:AUTHORS_SHOWN] + (["et al."] if len(paper.authors) > AUTHORS_SHOWN else [])
         topics = [match.topic for match in data.topics.get(paper.id, [])]
         address = where[paper.id]
-        rows.append([paper.id, tex_text(paper.title), ", ".join(authors), paper.published.isoformat(), models,
-                     topics, f"{address.month}/{address.chunk}/{address.slot}"])
+        meta: list[Any] = [paper.id, tex_text(paper.title), ", ".join(authors), paper.published.isoformat(),
+                           models, topics, f"{address.month}/{address.chunk}/{address.slot}"]
+        if paper.artifacts:
+            meta.append([[artifact.kind, artifact.url] for artifact in paper.artifacts])
+        rows.append(meta)
     return rows, linked
+
+
+def artifact_rows(rows: list[list[Any]]) -> dict[str, list[int]]:
+    """``{kind: the site rows of the papers naming an artifact of that kind}`` (the search page's filters)."""
+    by_kind: dict[str, list[int]] = {kind: [] for kind in KINDS}
+    for number, row in enumerate(rows):
+        for kind in sorted({kind for kind, _url in row[7]} if len(row) > 7 else set(), key=KINDS.index):
+            by_kind[kind].append(number)
+    return by_kind
 
 
 def match_floor(papers: int) -> float:
@@ -322,6 +338,12 @@ def bundle_files(root: Path, site: SiteIndex, encoder: StaticEncoder, rows: list
         packed = _gz(np.asarray(linked[model_id], dtype="<u4").tobytes())
         directory["k"][model_id] = _hash(packed)
         files[f"k/{model_id}.{directory['k'][model_id]}.gz"] = packed
+    # papers with code, weights, data, a project page: one row list per kind, fetched when its filter is on
+    directory["a"] = {}
+    for kind, kind_rows in artifact_rows(rows).items():
+        packed = _gz(np.asarray(kind_rows, dtype="<u4").tobytes())
+        directory["a"][kind] = _hash(packed)
+        files[f"a/{kind}.{directory['a'][kind]}.gz"] = packed
     singles["directory"] = _json(directory)
     for name, blob in singles.items():
         packed = _gz(blob)

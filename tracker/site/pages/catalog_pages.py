@@ -138,6 +138,9 @@ def add_pages(writer: PageWriter, data: SiteData) -> None:
         model_parts = paginate(base, model_papers, FAMILY_ROWS)
         family_parts = paginate(f"{GENERATED}/families/{fid}-family-only.md", [p for p, _ in family_only],
                                 FAMILY_ROWS)
+        # the list's first page is the family's own page, which shows it: "<fid>-family-only.md" is never written,
+        # and the pagers of its pages 2, 3 … linked to it (60 dead links in the bundled site, issue 26)
+        family_parts[0] = (0, base, family_parts[0][2])
         family_evidence = {p.id: f"names “{m.evidence}”" for p, m in family_only}
         writer.add(
             base, "family.md.j2", family=family, follow=family_follow(family), members=members, counts=counts,

@@ -26,6 +26,7 @@ OTHER = "other"  # the section of papers no topic fits
 WEEK_LIST_SIZE = ROWS_PAGE_SIZE  # rows a page of the week's list, as every other list of rows
 TOP_MODELS = 10  # models the week's page names under "Models named most this week"
 TITLES_PER_MODEL = 3
+RELEASES_SHOWN = 20  # papers under "Weights and data released this week" (the week's list has the rest)
 
 
 def digest_path(week: str) -> str:
@@ -47,6 +48,11 @@ class TopicSection:
     @property
     def anchor(self) -> str:
         return f"topic-{self.id}"
+
+    @property
+    def new_with_code(self) -> int:
+        """How many of the section's new papers name their code (tracker.artifacts)."""
+        return sum(any(artifact.kind == "code" for artifact in paper.artifacts) for paper in self.new)
 
 
 @dataclass
@@ -70,6 +76,16 @@ class Digest:
     @property
     def span(self) -> str:
         return week_span(self.week)
+
+    def naming(self, kind: str) -> list[Paper]:
+        """The week's new papers that name an artifact of ``kind`` (their code, weights, data; tracker.artifacts)."""
+        return [paper for paper in self.new if any(artifact.kind == kind for artifact in paper.artifacts)]
+
+    @property
+    def releases(self) -> list[Paper]:
+        """The week's new papers that name model weights or a dataset, weights first (the week page lists them)."""
+        weights = self.naming("weights")
+        return weights + [paper for paper in self.naming("data") if paper not in weights]
 
     def as_row(self) -> dict[str, Any]:
         return {"week": self.week, "span": self.span, "new": len(self.new), "updated": len(self.updated),
@@ -185,6 +201,7 @@ def add_pages(writer: PageWriter, data: SiteData) -> None:
         writer.add(digest_path(digest.week), "digest.md.j2", digest=digest, previous=previous, following=following,
                    start=week_start(digest.week), end=week_end(digest.week), links=data.links, models=models,
                    digest_path=digest_path, abstracts_at=data.abstracts_at, themes=named.themes,
+                   releases_shown=RELEASES_SHOWN,
                    first_named=named.first_named, first_week=index == 0,
                    introducing=[paper for paper, _ in named.introducing], evidence=evidence,
                    top_models=digest.models[:TOP_MODELS], titles=TITLES_PER_MODEL, topic_page=topic_page,

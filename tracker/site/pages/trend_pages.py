@@ -1,8 +1,10 @@
-"""Trends: papers per week per model family and per topic, and the catalog's releases by size, as SVG."""
+"""Trends: papers per week per model family and per topic, the share of papers that name their code, weights and
+data (per week and per topic), and the catalog's releases by size, as SVG."""
 
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from typing import Any
 
 from tracker.site.engine import GENERATED, PageWriter, SiteData
@@ -33,6 +35,43 @@ def weekly_counts(data: SiteData) -> dict[str, Any]:
     }
 
 
+RELEASED = ("code", "weights", "data")  # the artifact kinds counted (tracker/artifacts.py); project pages are not
+
+
+@dataclass(frozen=True)
+class ReleaseShare:
+    """How many of a group's papers name each kind of artifact."""
+
+    label: str  # a week or a topic id
+    papers: int
+    named: dict[str, int]  # kind -> papers naming one
+
+    def percent(self, kind: str) -> int:
+        return round(100 * self.named[kind] / self.papers) if self.papers else 0
+
+
+def release_shares(data: SiteData, weeks: list[str]) -> tuple[list[ReleaseShare], list[ReleaseShare]]:
+    """Per week (every week of ``weeks``) and per topic (most papers first): papers, and those naming their code,
+    weights or data."""
+    papers_in: Counter[str] = Counter()
+    named_in: dict[str, Counter[str]] = {}
+    topic_papers: Counter[str] = Counter()
+    topic_named: dict[str, Counter[str]] = {}
+    for paper in data.papers:
+        kinds = {artifact.kind for artifact in paper.artifacts} & set(RELEASED)
+        week = week_of(paper.published)
+        papers_in[week] += 1
+        named_in.setdefault(week, Counter()).update(kinds)
+        for match in data.topics.get(paper.id, []):
+            topic_papers[match.topic] += 1
+            topic_named.setdefault(match.topic, Counter()).update(kinds)
+    by_week = [ReleaseShare(week, papers_in[week], {k: named_in.get(week, Counter())[k] for k in RELEASED})
+               for week in weeks]
+    by_topic = [ReleaseShare(topic, count, {k: topic_named.get(topic, Counter())[k] for k in RELEASED})
+                for topic, count in sorted(topic_papers.items(), key=lambda item: (-item[1], item[0]))]
+    return by_week, by_topic
+
+
 def top_series(counts: dict[str, list[int]], names: dict[str, str], limit: int = LINES, weeks: int | None = None
                ) -> list[Series]:
     """The ``limit`` biggest series over their first ``weeks`` values (all by default); empty ones are left out."""
@@ -61,8 +100,16 @@ def add_pages(writer: PageWriter, data: SiteData) -> None:
     unknown = sorted(
         (m for m in data.catalog.models.values() if not m.total_parameters), key=lambda m: (m.release, m.id)
     )
+    by_week, by_topic = release_shares(data, weeks)
+    charted_shares = by_week[: len(charted)]
+    release_series = [Series(f"{kind} (%)", [share.percent(kind) for share in charted_shares]) for kind in RELEASED]
+    everything = ReleaseShare("all", len(data.papers),
+                              {k: sum(share.named[k] for share in by_week) for k in RELEASED})
     writer.add(
         TRENDS, "trends.md.j2", weeks=weeks, charted=charted, partial=partial, as_of=data.as_of,
+        release_chart=line_chart("Share of the week's papers that name their code, weights or data (%)", charted,
+                                 release_series) if any(share.papers for share in charted_shares) else None,
+        release_weeks=by_week, release_topics=by_topic, released=RELEASED, release_all=everything,
         family_chart=line_chart("Papers per week naming a model of each family", charted, family_series)
         if family_series else None,
         family_table=sorted(counts["families"].items(), key=lambda item: (-sum(item[1]), item[0])),

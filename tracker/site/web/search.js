@@ -14,6 +14,9 @@ const method = $("atlas-search-method");
 const since = $("atlas-search-since");
 const until = $("atlas-search-until");
 const modelSelect = $("atlas-search-model");
+// "with code", "with weights", "with data": toggle buttons; a paper must name every kind pressed
+const hasChips = [...document.querySelectorAll(".atlas-search__chip[data-has]")];
+const ARTIFACT_NAMES = { code: "Code", weights: "Weights", data: "Data", project: "Project page" };
 const statusLine = $("atlas-search-status");
 const results = $("atlas-search-results");
 const K = 20;
@@ -44,8 +47,14 @@ function kilobytes(bytes) {
 // the model asked for in the address, until the list of models has arrived
 let wantedModel = new URLSearchParams(location.search).get("model");
 
+function pressedKinds() {
+  return hasChips.filter((chip) => chip.getAttribute("aria-pressed") === "true").map((chip) => chip.dataset.has);
+}
+
 function filters() {
-  return { since: since.value || null, until: until.value || null, model: modelSelect.value || wantedModel || null };
+  const has = pressedKinds();
+  return { since: since.value || null, until: until.value || null, model: modelSelect.value || wantedModel || null,
+           has: has.length ? has : null };
 }
 
 function syncUrl() {
@@ -54,7 +63,7 @@ function syncUrl() {
   // "query", not "q": the theme's own search dialog opens on any address carrying ?q= (and would cover this page)
   else if (input.value.trim()) params.set("query", input.value.trim());
   if (method.value !== "hybrid") params.set("method", method.value);
-  for (const [key, value] of Object.entries(filters())) if (value) params.set(key, value);
+  for (const [key, value] of Object.entries(filters())) if (value) params.set(key, Array.isArray(value) ? value.join(",") : value);
   const query = params.toString();
   history.replaceState(null, "", query ? `?${query}` : location.pathname);
 }
@@ -164,11 +173,30 @@ function hitItem(hit, weak) {
   meta.append(" · ", element("span", "atlas-hit__score", `score ${hit.score.toFixed(3)}`), " · ", moreLikeThis(hit.id));
   const entry = entryLink(hit);
   if (entry) meta.append(" · ", entry);
+  const badges = artifactBadges(hit.artifacts || []);
+  if (badges.length) meta.append(" ", ...badges);
   const text = element("p", "atlas-hit__snippet");
   text.dataset.state = "pending";
   snippetSlots.set(hit.id, text);
   item.append(title, meta, text);
   return item;
+}
+
+/** One badge per kind of link the paper gives (its first address of that kind), as on the site's lists. The
+ *  addresses come from the paper's text: only http(s) ones become links, put in as attributes, never as HTML. */
+function artifactBadges(artifacts) {
+  const seen = new Set();
+  const badges = [];
+  for (const [kind, url] of artifacts) {
+    if (seen.has(kind) || !ARTIFACT_NAMES[kind] || !/^https?:\/\//.test(url)) continue;
+    seen.add(kind);
+    const badge = element("a", `atlas-badge atlas-badge--${kind}`, kind);
+    badge.href = url;
+    badge.rel = "nofollow";
+    badge.title = `${ARTIFACT_NAMES[kind]}: ${url}`;
+    badges.push(badge);
+  }
+  return badges;
 }
 
 function forgetSnippets() {
@@ -321,6 +349,12 @@ form.addEventListener("submit", (event) => {
   run();
 });
 for (const control of [method, since, until, modelSelect]) control.addEventListener("change", run);
+for (const chip of hasChips) {
+  chip.addEventListener("click", () => {
+    chip.setAttribute("aria-pressed", chip.getAttribute("aria-pressed") === "true" ? "false" : "true");
+    run();
+  });
+}
 
 const params = new URLSearchParams(location.search);
 input.value = params.get("query") || "";
@@ -328,6 +362,8 @@ like = params.get("like");
 if (params.get("method") && METHOD_NAMES[params.get("method")]) method.value = params.get("method");
 since.value = params.get("since") || "";
 until.value = params.get("until") || "";
+const hasWanted = new Set((params.get("has") || "").split(",").filter(Boolean));
+for (const chip of hasChips) chip.setAttribute("aria-pressed", String(hasWanted.has(chip.dataset.has)));
 statusLine.textContent = "Loading the search data…";
 worker.postMessage({ type: "load" });
 if (like || input.value.trim()) run();

@@ -184,9 +184,16 @@ async function dense(vector, allowed) {
   return { rows, scores, read };
 }
 
+/** The site rows of a row-list file (k/<model>, a/<kind>): uint32s. */
+async function rowList(name) {
+  const bytes = await fetchBytes(name);
+  return new Uint32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
+}
+
 async function allowedRows(filters) {
   const { since, until, model } = filters || {};
-  if (!since && !until && !model) return null;
+  const has = (filters && filters.has) || []; // artifact kinds a paper must name: "code", "weights", "data", …
+  if (!since && !until && !model && !has.length) return null;
   const allowed = new Uint8Array(manifest.papers);
   let low = 0, high = manifest.papers;
   if (since || until) {
@@ -204,13 +211,22 @@ async function allowedRows(filters) {
   if (model) {
     const hash = base.directory.k[model];
     if (hash) {
-      const bytes = await fetchBytes(`k/${model}.${hash}.gz`);
-      for (const row of new Uint32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length))) {
+      for (const row of await rowList(`k/${model}.${hash}.gz`)) {
         if (row >= low && row < high) allowed[row] = 1;
       }
     }
   } else {
     allowed.fill(1, low, high);
+  }
+  if (has.length) {
+    // a paper must name every kind asked for (with code and weights: both)
+    const lists = await Promise.all(has.map((kind) => {
+      const hash = base.directory.a && base.directory.a[kind];
+      return hash ? rowList(`a/${kind}.${hash}.gz`) : new Uint32Array(0);
+    }));
+    const count = new Uint8Array(manifest.papers);
+    for (const list of lists) for (const row of list) count[row] += 1;
+    for (let row = 0; row < allowed.length; row++) if (count[row] < has.length) allowed[row] = 0;
   }
   return allowed;
 }
@@ -220,8 +236,8 @@ async function hits(ranked) {
   const chunks = [...new Set(ranked.map(([row]) => Math.floor(row / size)))];
   const loaded = new Map(await Promise.all(chunks.map(async (c) => [c, await fetchJson(chunkName("p", c))])));
   return ranked.map(([row, score]) => {
-    const [id, title, authors, published, models, topics = [], where = null] = loaded.get(Math.floor(row / size))[row % size];
-    return { id, title, authors, published, models, topics, where, score };
+    const [id, title, authors, published, models, topics = [], where = null, artifacts = []] = loaded.get(Math.floor(row / size))[row % size];
+    return { id, title, authors, published, models, topics, where, artifacts, score };
   });
 }
 
