@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 import subprocess
@@ -282,6 +283,20 @@ def recommend_cli(built: BuiltSite, onnx_cache: Path, library: Path, k: int) -> 
     return [hit["id"] for hit in json.loads(completed.stdout)]
 
 
+def gzip_weight(site: Path, server: str, requests: list[str]) -> int:
+    """The bytes of these requests as GitHub Pages sends them: text gzipped (level 6), gzipped files as they are
+    (tracker.site.weights counts pages the same way)."""
+    total = 0
+    for request in requests:
+        local = site / request.split(" ", 1)[1].removeprefix(server).split("?")[0].split("#")[0]
+        if local.is_dir():
+            local = local / "index.html"
+        if local.is_file():
+            blob = local.read_bytes()
+            total += len(blob) if local.suffix == ".gz" else len(gzip.compress(blob, 6))
+    return total
+
+
 FOR_YOU_JS = """() => [...document.querySelectorAll('#atlas-foryou-results > li.atlas-hit')].map(e => ({
     id: e.dataset.arxivId, because: e.dataset.because.split(' '), score: Number(e.dataset.score),
     why: e.querySelector('.atlas-hit__why').textContent,
@@ -302,6 +317,7 @@ def test_for_you_ranks_with_reasons_as_the_command_line_does(built_site: BuiltSi
         seen.goto("for-you/")
         page.wait_for_selector(FOR_YOU_FINAL, state="attached", timeout=120_000)
         spent = sum(seen.received)
+        weight = gzip_weight(built_site.site, server, seen.requests)
         timing = page.evaluate("window.atlasForYouTiming")
         shown = page.evaluate(FOR_YOU_JS)
         status = page.inner_text("#atlas-foryou-status")
@@ -323,10 +339,11 @@ def test_for_you_ranks_with_reasons_as_the_command_line_does(built_site: BuiltSi
         kinds = {name.split("/")[0].split(".")[0] for name in fetched}
         assert kinds <= {"manifest", "directory", "centroids", "codebook", "models", "i", "r", "p", "foryou"}, kinds
         MEASURED.append(f"For you (Chromium, {len(library)}-paper library, newest {site_rank.WEEKS} weeks): "
-                        f"{spent:,} bytes before the first list, {timing['first']:.0f} ms; top-10 overlap with "
+                        f"{spent:,} bytes before the first list from a server that does not compress, {weight:,} "
+                        f"as GitHub Pages serves them (gzip); {timing['first']:.0f} ms; top-10 overlap with "
                         f"`recommend --method site` {overlap:.1f}")
         assert overlap >= 0.8, (shown[:10], cli)
-        assert spent <= FIRST_LIST_BUDGET, spent
+        assert weight <= spent <= FIRST_LIST_BUDGET, (weight, spent)
         # a starred result is kept, and another window ranks again
         page.locator("#atlas-foryou-results > li.atlas-hit button.atlas-star").first.click()
         assert len((seen.stored() or {"papers": []})["papers"]) == len(library) + 1

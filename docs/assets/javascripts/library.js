@@ -231,7 +231,7 @@
     const button = document.createElement("button")
     button.type = "button"
     button.className = "atlas-star"
-    button.dataset.arxivId = paper.id
+    button.dataset.paper = paper.id // not data-arxiv-id: lists and tests select papers by that
     const glyph = document.createElement("span")
     glyph.setAttribute("aria-hidden", "true")
     button.append(glyph)
@@ -246,7 +246,7 @@
   }
 
   function setStar(button) {
-    const on = byId.has(button.dataset.arxivId)
+    const on = byId.has(button.dataset.paper)
     button.setAttribute("aria-pressed", on ? "true" : "false")
     button.title = on ? "In your library (click to remove)" : "Add to your library"
     button.firstChild.textContent = on ? STAR_ON : STAR_OFF
