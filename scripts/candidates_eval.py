@@ -1,7 +1,7 @@
 """Measure ``llm-atlas catalog candidates`` on a store: leave-one-out recall and hand-judged precision.
 
     .venv/bin/python scripts/candidates_eval.py [--data-dir data] [--catalog-dir catalog] [--min-papers 5]
-        [--top 50] [--judged tests/fixtures/catalog/candidates_judged.tsv] [--json] [--write-top FILE]
+        [--top 100] [--judged tests/fixtures/catalog/candidates_top100.tsv] [--json] [--write-top FILE]
 
 - **Leave-one-out recall**: for every catalog model linked to at least ``--min-papers`` stored papers, remove its
   file and its aliases from an in-memory copy of the catalog, run the candidates, and count the model found when
@@ -9,8 +9,8 @@
   A harder variant removes the model's whole family too (the family's entry and all its models), as for a model
   of a family the catalog has never heard of: then the name must show itself a model without the family's help.
 - **Precision**: the share of the current ``--top`` candidates that the judged file (tab-separated ``name``,
-  ``judgement`` = ``model`` or ``not``, ``why``) calls a language model. A top candidate the file lacks is
-  listed and counted as unjudged, so the figure is only reported when every one is judged.
+  ``judgement`` = ``model`` or ``not``, ``why``; other columns ignored) calls a language model. A top candidate the
+  file lacks is listed and counted as unjudged, so the figure is only reported when every one is judged.
 - ``--write-top FILE`` writes the current top candidates as a TSV to judge (name, empty judgement, evidence).
 """
 
@@ -55,8 +55,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data-dir", type=Path, default=REPO / "data")
     parser.add_argument("--catalog-dir", type=Path, default=REPO / "catalog")
     parser.add_argument("--min-papers", type=int, default=5)
-    parser.add_argument("--top", type=int, default=50)
-    parser.add_argument("--judged", type=Path, default=REPO / "tests/fixtures/catalog/candidates_judged.tsv")
+    parser.add_argument("--top", type=int, default=100)
+    parser.add_argument("--judged", type=Path, default=REPO / "tests/fixtures/catalog/candidates_top100.tsv")
     parser.add_argument("--write-top", type=Path, help="write the top candidates as a TSV to judge")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)

@@ -151,8 +151,9 @@ def test_open_models_are_the_newest_open_weights_per_band(data: SiteData, parts:
         total = models[model_id].total_parameters
         assert total is not None
         sixteen, four = (float(x.replace(",", "")) for x in row(part, model_id)[3].split(" / "))
-        assert sixteen == pytest.approx(total * 2 / 2**30, rel=0.05)
-        assert four == pytest.approx(total / 2 / 2**30, rel=0.05)
+        # shown to one decimal below 10 GiB: a 0.6B model's 0.28 GiB reads 0.3
+        assert sixteen == pytest.approx(total * 2 / 2**30, rel=0.05, abs=0.05)
+        assert four == pytest.approx(total / 2 / 2**30, rel=0.05, abs=0.05)
     qwen = models["qwen3.5-397b-a17b"]
     assert row(part, qwen.id)[1:] == [qwen.release_date, "397B (17B active)", "739 / 185", "262,144", "Apache-2.0"]
 

@@ -55,9 +55,9 @@ def families(linker: ModelLinker, title: str) -> set[str]:
         ("GPT-3.5 is not GPT-3", {"gpt-3.5-turbo", "gpt-3"}),
         ("Claude 3 Opus and Claude 3.5 Sonnet", {"claude-3-opus", "claude-3.5-sonnet"}),
         ("Qwen3-8B and Qwen3-4B-Thinking-2507", {"qwen3-8b", "qwen3-4b"}),
-        ("Qwen3-VL-8B is a vision model", set()),
+        ("Qwen3-VL-8B is a vision model, Qwen3-VL-32B not in the catalog", {"qwen3-vl-8b"}),
         ("Qwen3-30B-A3B is a mixture of experts", {"qwen3-30b-a3b"}),
-        ("Qwen3-14B is not in the catalog", set()),
+        ("Qwen3.5-9B is not in the catalog", set()),
         ("DeepSeek-R1 and DeepSeek-V3", {"deepseek-r1", "deepseek-v3"}),
         ("DeepSeek-R1-Distill-Qwen-7B is a dense distilled model", set()),
         ("BERT-large and RoBERTa-Large encoders", {"bert-large", "roberta-large"}),
@@ -169,10 +169,10 @@ def test_bloom_filter_is_not_bloom(linker: ModelLinker) -> None:
 
 
 def test_a_family_named_without_a_catalog_model_links_to_the_family_only(linker: ModelLinker) -> None:
-    p = paper("Steering Qwen3.5-9B and Llama 4 Behemoth", "We compare with GPT-5.5 and Claude Opus 4.6.")
+    p = paper("Steering Qwen3.5-9B and Llama 4 Behemoth", "We compare with GPT-5.3 and Claude Opus 5.")
     assert linker.link(p) == []
     mentions = {m.family: m.evidence for m in linker.family_mentions(p)}
-    assert mentions == {"qwen": "Qwen3.5-9B", "llama": "Llama 4", "gpt": "GPT-5.5", "claude": "Claude"}
+    assert mentions == {"qwen": "Qwen3.5-9B", "llama": "Llama 4", "gpt": "GPT-5.3", "claude": "Claude"}
     assert all(m.as_dict()["model"] is None and m.via == "family" for m in linker.family_mentions(p))
 
 
@@ -236,13 +236,15 @@ def test_links_json_keeps_its_contract(tmp_path: Path) -> None:
         "2606.30383": [{"model": "qwen3-32b", "family": "qwen", "via": "alias", "evidence": "Qwen3-32B"}],
         "2606.09603": [
             {"model": "deepseek-v3.2", "family": "deepseek", "via": "alias", "evidence": "DeepSeek-V3.2"},
+            {"model": "gemini-3-flash", "family": "gemini", "via": "alias", "evidence": "Gemini-3-Flash-Preview"},
+            {"model": "gpt-5.4", "family": "gpt", "via": "alias", "evidence": "GPT-5.4"},
             {"model": "llama-4-maverick", "family": "llama", "via": "alias", "evidence": "Llama-4-Maverick"},
         ],
     }
     with_families = run("--families")
     assert set(with_families) == {"2606.30383", "2606.09603"}
-    # Two catalog models, plus two families named only by models the catalog lacks (GPT-5.4, Gemini-3-Flash).
-    assert {(e["family"], e["model"]) for e in with_families["2606.09603"]} == {
-        ("deepseek", "deepseek-v3.2"), ("llama", "llama-4-maverick"), ("gemini", None), ("gpt", None)
+    # A catalog model, plus two families named only by models the catalog lacks ("Claude", "Llama-3.1").
+    assert {(e["family"], e["model"]) for e in with_families["2606.30383"]} == {
+        ("qwen", "qwen3-32b"), ("claude", None), ("llama", None)
     }
     assert all(e.keys() >= {"model", "family", "via"} for entries in with_families.values() for e in entries)

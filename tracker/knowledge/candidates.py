@@ -114,9 +114,11 @@ _USED_AS_OTHER_BEFORE = re.compile(
 )
 # The words of a name that say what kind of thing it is, when that is not a language model: a benchmark ("RewardBench
 # 2", "LiveK12Bench"), an embedding or reranking model ("Qwen3-Embedding-8B", "MemReranker-4B"), speech recognition
-# ("Qwen3-ASR"), a vision encoder ("InternViT-300M", "ViT-22B", "Llama3-MS-CLIP").
-_OTHER_KIND_PART = re.compile(r"[a-z0-9]*bench|[a-z]*embeddings?[a-z]*|[a-z]*rerankers?|asr|tts|[a-z]*vit|[a-z]*clip",
-                              re.IGNORECASE)
+# ("Qwen3-ASR"), a vision encoder ("InternViT-300M", "ViT-22B", "Llama3-MS-CLIP"), an image generator
+# ("Gemini-2.5-Flash-Image", "GPT-Image-1", "Qwen-Image-2.0").
+_OTHER_KIND_PART = re.compile(
+    r"[a-z0-9]*bench|[a-z]*embeddings?[a-z]*|[a-z]*rerankers?|asr|tts|[a-z]*vit|[a-z]*clip|image", re.IGNORECASE
+)
 # A name without a catalog family must look like a model in at least this share of the papers that use it: one
 # accidental list next to a model ("GSM8K (91.5%), and Qwen2.5-72B") among 313 papers does not make a benchmark one.
 MIN_SIGN_SHARE = 0.15
@@ -230,6 +232,14 @@ def name_key(name: str) -> str:
     while len(parts) > 1 and parts[-1] in _VARIANT_WORDS:
         parts.pop()
     return "".join(parts)
+
+
+def plain_name(name: str) -> str:
+    """The name without its instruct/chat/base ending, as a catalog file names the model: "Qwen3-VL-32B-Instruct"
+    → "Qwen3-VL-32B" (those variants share a key, see :func:`name_key`)."""
+    while (match := re.search(r"[\s\-_]+([A-Za-z]+)$", name)) and match.group(1).casefold() in _VARIANT_WORDS:
+        name = name[: match.start()]
+    return name
 
 
 def release_name(name: str) -> str:

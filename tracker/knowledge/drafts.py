@@ -16,7 +16,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from tracker.knowledge.candidates import Candidate, extract_mentions, find_candidates, name_key, release_name
+from tracker.knowledge.candidates import (
+    Candidate,
+    extract_mentions,
+    find_candidates,
+    name_key,
+    plain_name,
+    release_name,
+)
 from tracker.knowledge.catalog import Catalog
 from tracker.knowledge.linking import ModelLinker
 from tracker.paper import Paper
@@ -58,7 +65,7 @@ def _quote(value: str) -> str:
 
 def _release_keys(candidate: Candidate) -> set[str]:
     """The keys of the name and of its release: "Qwen3-VL-8B" is introduced by "Qwen3-VL Technical Report"."""
-    return {candidate.key, name_key(release_name(candidate.name))}
+    return {candidate.key, name_key(release_name(plain_name(candidate.name)))}
 
 
 def _introducing_papers(candidate: Candidate, papers: Sequence[Paper]) -> list[Paper]:
@@ -97,7 +104,8 @@ def draft_model(name: str, papers: Sequence[Paper], catalog: Catalog, today: dat
     first = ordered[0]
     introducing = _introducing_papers(candidate, papers)
     family = candidate.family or candidate.stem
-    mid = model_id(candidate.name)
+    name_plain = plain_name(candidate.name)
+    mid = model_id(name_plain)
     command = f"llm-atlas catalog candidates --draft {_quote(name)}"
     lines = [
         "# yaml-language-server: $schema=../../schema/model.schema.json",
@@ -119,7 +127,7 @@ def draft_model(name: str, papers: Sequence[Paper], catalog: Catalog, today: dat
         lines.append(f"  family: {_quote(f'{family} is not in catalog/families.yaml: describe it there first')}")
     lines += [
         f"id: {mid}",
-        f"name: {_quote(candidate.name)}",
+        f"name: {_quote(name_plain)}",
         f"family: {family}",
         "organization: unknown",
         "release_date: unknown",
@@ -149,6 +157,6 @@ def draft_model(name: str, papers: Sequence[Paper], catalog: Catalog, today: dat
 def _aliases(candidate: Candidate) -> list[str]:
     """The papers' spellings, one per case-insensitive form (the catalog's aliases are unique that way)."""
     seen: dict[str, str] = {}
-    for spelling in [candidate.name, *candidate.variants]:
+    for spelling in [plain_name(candidate.name), candidate.name, *candidate.variants]:
         seen.setdefault(spelling.casefold(), spelling)
     return list(seen.values())
