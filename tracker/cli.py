@@ -755,7 +755,8 @@ def build(settings: Settings, strict: bool, search: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
 @folder_options
 def stats(settings: Settings, as_json: bool) -> None:
-    """Counts: papers, per month, per model, per topic; whether the index is fresh."""
+    """Counts: papers, per month, per model, per topic, naming their code, weights or data; whether the index
+    is fresh."""
     from tracker.knowledge.catalog import load_catalog
     from tracker.knowledge.topics import load_topics
     from tracker.stats import collect_stats
@@ -772,6 +773,7 @@ def stats(settings: Settings, as_json: bool) -> None:
     click.echo(f"linked to a model: {data['linked_papers']}; catalog models: {data['models']}")
     index_state = data["index"]
     state = "fresh" if index_state["fresh"] else ("stale" if index_state["built"] else "not built")
+    click.echo("naming their " + ", ".join(f"{kind}: {count}" for kind, count in data["with_artifacts"].items()))
     click.echo(f"index: {index_state['papers']} papers, {state}")
     for month, count in data["per_month"].items():
         click.echo(f"  {month}  {count}")

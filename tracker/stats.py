@@ -1,4 +1,5 @@
-"""``llm-atlas stats``: what the store holds and whether the index is fresh."""
+"""``llm-atlas stats``: what the store holds (papers per month, category, model, topic; how many name their code,
+weights, data) and whether the index is fresh."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from tracker.artifacts import KINDS
 from tracker.errors import IndexNotBuiltError
 from tracker.knowledge.catalog import Catalog
 from tracker.knowledge.linking import link_papers_to_models
@@ -43,6 +45,8 @@ def collect_stats(
         "per_model": {m: per_model.get(m, 0) for m in sorted(catalog.models)},
         # papers under each topic of catalog/topics.yaml (a paper may count under several), taxonomy order
         "per_topic": per_topic(papers, taxonomy) if taxonomy is not None else {},
+        # papers naming code, weights, data, a project page in their abstract or comment (tracker.artifacts)
+        "with_artifacts": {kind: sum(any(a.kind == kind for a in p.artifacts) for p in papers) for kind in KINDS},
         "index": freshness,
     }
 
