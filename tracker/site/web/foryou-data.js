@@ -150,18 +150,22 @@ export class ForYouData {
   }
 
   /** The For-you list for a library (arXiv ids): {ranked: [{row, score, because}], libraryRows: Map id -> row,
-   *  missing: [ids the site lacks], window: [first, end) rows, candidates}. `weeks`: the newest n weeks, null: all. */
-  async recommend(ids, { weeks = 4, k = 20, method } = {}) {
+   *  missing: [ids the site lacks], window: [first, end) rows, candidates}. `weeks`: the newest n weeks, null: all.
+   *  `pause` and `progress`: see foryou-rank.js rank. */
+  async recommend(ids, { weeks = 4, k = 20, method, pause = null, progress = null } = {}) {
     await this.load();
     const libraryRows = await this.rowsOf(ids);
     const missing = ids.filter((id) => !libraryRows.has(id));
     const [first, end] = weekRows(this.weeks, weeks);
-    const candidateRows = [];
-    for (let row = first; row < end; row++) candidateRows.push(row);
+    const candidateRows = new Uint32Array(end - first).map((_, i) => first + i);
     const ownRows = [...libraryRows.values()];
-    // the window's codes files and the library's own, fetched together
-    const [candidateVectors, libraryVectors] = await Promise.all([this.vectors(candidateRows), this.vectors(ownRows)]);
-    const ranked = rank(candidateRows, candidateVectors, ownRows, libraryVectors, k, { rank: this.shape.rank, method });
-    return { ranked, libraryRows, missing, window: [first, end], candidates: candidateRows.length };
+    // the window's codes files and the library's own, asked for at once; scored as they are needed
+    for (const chunk of chunksOf([...chunksOf(candidateRows).map((c) => c * ROW_CHUNK), ...ownRows])) {
+      this.fetchBytes(this.chunkName("r", chunk)).catch(() => {}); // a failure is reported where it is awaited
+    }
+    const libraryVectors = await this.vectors(ownRows);
+    const ranked = await rank(candidateRows, ownRows, libraryVectors, (rows) => this.vectors(rows), k,
+                              { rank: this.shape.rank, method, pause, progress });
+    return { ranked, libraryRows, missing, window: [first, end], candidates: end - first };
   }
 }

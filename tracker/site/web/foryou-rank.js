@@ -157,18 +157,27 @@ export function because(candidates, at, library, libraryRows, rank, count = BECA
   return order(sims, libraryRows, count).map((i) => libraryRows[i]);
 }
 
+export const BLOCK = 2048; // candidates scored at a time: memory stays small, and the page can breathe between blocks
+
 /** The page's For-you list: [{row, score, because: [library rows]}], the k best candidates, library rows left out
- *  (rank). Vectors are siteVector's (float32, not yet unit); rows are site rows, in any order. */
-export function rank(candidateRows, candidateVectors, libraryRows, libraryVectors, k, { rank: width, method = METHOD } = {}) {
+ *  (rank). `vectorsOf(rows)` gives siteVector's vectors (float32, not yet unit) of some rows (it may be async);
+ *  rows are site rows, in any order. Candidates are scored a block at a time (each score depends on its candidate
+ *  and the library alone, so the list is the one of scoring them all at once); `pause` is awaited between blocks,
+ *  `progress(done, total)` told. */
+export async function rank(candidateRows, libraryRows, libraryVectors, vectorsOf, k,
+                           { rank: width, method = METHOD, block = BLOCK, pause = null, progress = null } = {}) {
   const inLibrary = new Set(libraryRows);
-  const keep = [];
-  for (let i = 0; i < candidateRows.length; i++) if (!inLibrary.has(candidateRows[i])) keep.push(i);
-  const rows = keep.map((i) => candidateRows[i]);
-  const candidates = unit(keep.map((i) => candidateVectors[i]), width);
+  const rows = Array.from(candidateRows).filter((row) => !inLibrary.has(row));
   const library = unit(libraryVectors, width);
   if (!rows.length || !libraryRows.length) return [];
-  const values = scores(candidates, library, width, method);
-  return order(values, rows, k).map((i) => ({
-    row: rows[i], score: values[i], because: because(candidates, i, library, libraryRows, width),
-  }));
+  const values = new Float64Array(rows.length);
+  for (let start = 0; start < rows.length; start += block) {
+    const part = rows.slice(start, start + block);
+    values.set(scores(unit(await vectorsOf(part), width), library, width, method), start);
+    if (progress) progress(Math.min(rows.length, start + block), rows.length);
+    if (pause && start + block < rows.length) await pause();
+  }
+  const best = order(values, rows, k);
+  const top = unit(await vectorsOf(best.map((i) => rows[i])), width);
+  return best.map((i, j) => ({ row: rows[i], score: values[i], because: because(top, j, library, libraryRows, width) }));
 }

@@ -117,6 +117,11 @@ async function show(count) {
   more.hidden = current.shown >= ranked.length;
 }
 
+/** Lets the page answer (scrolling, clicks) between blocks of a long ranking ("all time", a big library). */
+function breathe() {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
 function emptyLibrary() {
   results.replaceChildren();
   results.dataset.stage = "empty";
@@ -152,7 +157,12 @@ async function run() {
       models = await data.fetchJson(data.manifest.files.models).catch(() => ({}));
       entries = data.manifest.entries || null;
     }
-    found = await data.recommend(papers.map((p) => p.id), { weeks: chosenWeeks(), k: RANKED });
+    found = await data.recommend(papers.map((p) => p.id), {
+      weeks: chosenWeeks(), k: RANKED, pause: breathe,
+      progress: (done, total) => {
+        if (id === request && total > done) statusLine.textContent = `Ranking ${plural(total, "paper")}: ${Math.round(100 * done / total)} %…`;
+      },
+    });
   } catch (error) {
     if (id !== request) return;
     results.replaceChildren();
