@@ -20,7 +20,7 @@ const out = [];
 for (const run of request.runs) {
   const data = new ForYouData(folder, fileFetch); // a fresh page: nothing cached
   const started = performance.now();
-  const found = await data.recommend(run.ids, { weeks: run.weeks, k: run.k, method: run.method });
+  const found = await data.recommend(run.ids, { weeks: run.weeks, k: run.k, method: run.method ?? undefined });
   out.push({
     ranked: found.ranked, missing: found.missing, window: found.window, candidates: found.candidates,
     libraryRows: Object.fromEntries(found.libraryRows), ms: performance.now() - started,
