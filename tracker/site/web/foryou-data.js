@@ -136,14 +136,14 @@ export class ForYouData {
     });
   }
 
-  /** Map row -> {id, title, authors, published, models, topics, where} (the metadata files, "p/"). */
+  /** Map row -> {id, title, authors, published, models, topics, where, artifacts} (the metadata files, "p/"). */
   async meta(rows) {
     const size = this.manifest.chunks.meta;
     const out = new Map();
     await inBatches([...new Set(Array.from(rows, (r) => Math.floor(r / size)))], async (chunk) => {
       const papers = await this.fetchJson(this.chunkName("p", chunk));
-      papers.forEach(([id, title, authors, published, models, topics = [], where = null], i) => {
-        out.set(chunk * size + i, { id, title, authors, published, models, topics, where });
+      papers.forEach(([id, title, authors, published, models, topics = [], where = null, artifacts = []], i) => {
+        out.set(chunk * size + i, { id, title, authors, published, models, topics, where, artifacts });
       });
     });
     return new Map(Array.from(rows, (r) => [r, out.get(r)]));

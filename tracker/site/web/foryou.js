@@ -8,6 +8,7 @@ import { ForYouData } from "./foryou-data.js";
 const SHOWN = 20; // results shown at first, and added by "Show more"
 const RANKED = 100; // ranked at once (the vectors are in memory: showing more costs only the metadata)
 const WEEK_CHOICES = ["1", "2", "4", "8", "12", "all"];
+const ARTIFACT_NAMES = { code: "Code", weights: "Weights", data: "Data", project: "Project page" };
 const $ = (id) => document.getElementById(id);
 const statusLine = $("atlas-foryou-status");
 const results = $("atlas-foryou-results");
@@ -79,6 +80,22 @@ function entryLink(paper) {
   return link("Abstract & BibTeX", `${path}#paper-${paper.id}`, "atlas-hit__entry");
 }
 
+/** A badge per kind of link the paper gives (its first address of that kind), as the search page's results show
+ *  them (search.js): only http(s) addresses become links, put in as attributes. */
+function artifactBadges(artifacts) {
+  const seen = new Set();
+  const badges = [];
+  for (const [kind, url] of artifacts) {
+    if (seen.has(kind) || !ARTIFACT_NAMES[kind] || typeof url !== "string" || !/^https?:\/\//.test(url)) continue;
+    seen.add(kind);
+    const badge = link(kind, url, `atlas-badge atlas-badge--${kind}`);
+    badge.rel = "nofollow";
+    badge.title = `${ARTIFACT_NAMES[kind]}: ${url}`;
+    badges.push(badge);
+  }
+  return badges;
+}
+
 function resultItem(found, paper, reasons) {
   const item = element("li", "atlas-hit");
   item.dataset.arxivId = paper.id;
@@ -98,6 +115,8 @@ function resultItem(found, paper, reasons) {
     link("More like this", `../search/?like=${encodeURIComponent(paper.id)}`, "atlas-hit__like"));
   const entry = entryLink(paper);
   if (entry) meta.append(" · ", entry);
+  const badges = artifactBadges(paper.artifacts || []);
+  if (badges.length) meta.append(" ", ...badges);
   const why = element("p", "atlas-hit__why");
   why.append("Close to your: ");
   found.because.forEach((row, i) => {
