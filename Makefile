@@ -27,11 +27,11 @@ site: $(STAMP) $(NODE_STAMP)
 	$(BIN)/llm-atlas update --offline-ok
 	$(BIN)/llm-atlas build
 
-# Both cores: each test file on one worker (its module fixtures made once), the small built site's tests together
-# (tests/conftest.py's xdist groups). TEST_WORKERS=0 runs in one process.
+# Both cores: each test file on one worker (its module fixtures made once), the longest files first
+# (tests/conftest.py's xdist groups and order). TEST_WORKERS=0 runs in one process.
 TEST_WORKERS ?= 2
 test: $(STAMP) $(NODE_STAMP) chromium
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder
 
 # The browser test at the bundled size (issue 14): page weights of the site `make site` builds from data/.
 test-bundled: site chromium

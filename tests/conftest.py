@@ -79,12 +79,27 @@ def onnx_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 MEASURED: list[str] = []
 
 
+# The longest files (measured with --durations), started first so that neither of `make test`'s two workers
+# is left alone with a long one at the end; the order balances the workers and changes no result.
+SLOW_FIRST = ("test_snippets.py", "test_finetune.py", "test_weekly.py", "test_cli.py", "test_import.py",
+              "test_site_a11y.py", "test_digest_themes.py", "test_stored_vectors.py", "test_search.py")
+# Files that share a module-level cache: test_learn_claims.py reuses test_snippets.py's runs of the programs
+# (functools.cache in one process), so they go to the same worker and each program runs once.
+SAME_WORKER = {"test_learn_claims.py": "test_snippets.py"}
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Groups for ``pytest -n 2 --dist loadgroup`` (make test): a test file runs on one worker, so its module
-    fixtures are made once; every test of the small built site runs on one worker, so the site is built once."""
+    """Groups for ``pytest -n 2 --dist loadgroup --no-loadscope-reorder`` (make test): a test file runs on one
+    worker, so its module fixtures are made once; each worker builds the small site once, if it runs a test
+    that needs it (session fixture), so the browser files can go to either worker."""
+    def file_of(item: pytest.Item) -> str:
+        name = item.nodeid.split("::")[0].rsplit("/", 1)[-1]
+        return SAME_WORKER.get(name, name)
+
+    rank = {name: position for position, name in enumerate(SLOW_FIRST)}
+    items.sort(key=lambda item: rank.get(file_of(item), len(rank)))  # stable: a file keeps its own order
     for item in items:
-        group = "built-site" if "built_site" in getattr(item, "fixturenames", ()) else item.nodeid.split("::")[0]
-        item.add_marker(pytest.mark.xdist_group(group))
+        item.add_marker(pytest.mark.xdist_group(file_of(item)))
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
