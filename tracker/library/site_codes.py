@@ -82,7 +82,8 @@ def codes_bundle(site: SiteIndex, dates: Sequence[str]) -> tuple[dict[str, bytes
         hashes += _hash(packed)
         files[chunk_name(number, hashes)] = packed
     entry = {"chunk": site_rank.ROW_CHUNK, "row_bytes": site_rank.row_bytes(site.pq.subspaces), "hashes": hashes,
-             "residual_scale": site_rank.RESIDUAL_SCALE, "weeks": week_ranges(dates)}
+             "residual_scale": site_rank.RESIDUAL_SCALE, "method": site_rank.METHOD, "topk": site_rank.TOPK,
+             "weeks": week_ranges(dates)}
     return files, entry
 
 

@@ -7,10 +7,12 @@ so the page's ranking is measured (README "For you"). Keep it small: every rule 
 **Data** (the search bundle, ``docs/generated/search/``; written by ``tracker.site.search_bundle``):
 
 - ``manifest.json`` → ``"codes"``: ``{"chunk": 256, "row_bytes": 34, "hashes": "<8 hex chars per chunk>",
-  "weeks": [[ISO week, first row, end row], ...]}``. Rows are *site rows*: papers in (date, id) order, the same
-  rows as the search metadata (``p/`` files). Chunk ``c`` holds rows ``256 c`` to ``256 c + 255`` and is the file
-  ``r/<c>.<hashes[8c : 8c + 8]>.gz`` (gzipped). ``weeks`` gives each ISO week's rows ``first <= row < end``,
-  oldest week first, so "the newest 4 weeks" is the row range of the last 4 entries.
+  "residual_scale": 1.25, "method": "topk", "topk": 3, "weeks": [[ISO week, first row, end row], ...]}`` (the
+  three settings are this file's ``RESIDUAL_SCALE``, ``METHOD`` and ``TOPK``, so the page follows them). Rows
+  are *site rows*: papers in (date, id) order, the same rows as the search metadata (``p/`` files). Chunk ``c``
+  holds rows ``256 c`` to ``256 c + 255`` and is the file ``r/<c>.<hashes[8c : 8c + 8]>.gz`` (gzipped).
+  ``weeks`` gives each ISO week's rows ``first <= row < end``, oldest week first, every calendar week (an empty
+  one too), so "the newest 4 weeks" is the row range of the last 4 entries.
 - A row in a chunk file (``row_bytes`` = 34 bytes, rows back to back): the paper's inverted list as uint16
   little-endian, then its 32 product-quantisation codes (uint8, one per subspace).
 - ``centroids`` (``manifest.files.centroids``) and ``codebook`` (``manifest.files.codebook``), already
@@ -27,8 +29,8 @@ than they are (measured: README "For you").
 
 1. Every vector is scaled to unit length (a zero vector stays zero).
 2. ``sims[c][l]`` = dot product of candidate ``c`` and library paper ``l``.
-3. ``score(c)`` by ``METHOD`` (settled by the evaluation, README "For you"; ``scripts/eval_recommend.py``):
-   see ``scores`` below.
+3. ``score(c)`` by ``METHOD`` with ``TOPK`` (settled by the evaluation, README "For you";
+   ``scripts/eval_recommend.py``): see ``scores`` below.
 4. Candidates are the window's rows (default: the newest ``WEEKS`` weeks' rows) less the library's own rows;
    best ``score`` first, ties to the lower row; the first ``k`` are shown.
 5. ``because(c)``: the ``BECAUSE`` library papers with the highest ``sims[c][l]``, ties to the lower row.
@@ -48,14 +50,16 @@ ROW_CHUNK = 256  # site rows per codes file
 LIST_BYTES = 2  # uint16 LE list id, then the PQ codes
 WEEKS = 4  # the default window: the newest 4 ISO weeks of the store (its newest, partial week included)
 BECAUSE = 2  # library papers named as the reason for each result
-# Chosen on the dev split (scripts/eval_recommend.py --tune); a power-of-two fraction, so that float32 and the
-# page's Math.fround give the same product.
-RESIDUAL_SCALE = 1.5
+# The scale whose ranking agrees best with the same ranking on the exact vectors (scripts/eval_recommend.py
+# --tune: top-10 overlap 0.55-0.70 against 0.49-0.66 unscaled and 0.43-0.57 at 1.75; ~ the true residual's
+# length over the decoded one's, 0.99 / 0.83). A sum of powers of two, so that float32 and the page's
+# Math.fround give the same product. The manifest carries it.
+RESIDUAL_SCALE = 1.25
 # The measured default (README "For you"); "mean" is the plain baseline, "max" the nearest library paper,
 # "topk" the mean of the TOPK nearest library papers' similarities.
 METHOD = "topk"
 METHODS = ("mean", "max", "topk")
-TOPK = 3
+TOPK = 3  # README "For you": 2 and 3 within 0.01 on the dev split, 3 ahead on small topic libraries; 5, 8, 1 behind
 
 
 # -- the files ----------------------------------------------------------------------------------------
