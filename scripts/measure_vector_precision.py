@@ -15,15 +15,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from tracker.search.index import top_rows  # noqa: E402
-from tracker.search.stored_vectors import as_stored  # noqa: E402  (int16 + scale)
+from tracker.search.index import top_rows
+from tracker.search.stored_vectors import as_stored  # int16 + scale
 
 NEIGHBOURS = 20
 
