@@ -539,7 +539,9 @@ def catalog() -> None:
 @folder_options
 def validate(settings: Settings) -> None:
     """Validate every catalog file and the cross-file rules (ids, base models, unique aliases, dates, arXiv
-    ids, Epoch AI rows); the first problem is named with its file and field (exit 1)."""
+    ids, Epoch AI rows, a source for every model, catalog/not_models.yaml); a draft written by `catalog
+    candidates --draft` is refused until its facts have sources. The first problem is named with its file and
+    field (exit 1)."""
     from tracker.knowledge.catalog import load_catalog
 
     loaded = load_catalog(settings.catalog_dir)
