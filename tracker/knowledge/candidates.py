@@ -12,20 +12,29 @@ Pure functions; ``llm-atlas catalog candidates`` is a thin wrapper over :func:`f
    Spellings of one model share a key: case, separators and an instruct/chat/base suffix do not count.
 2. :func:`find_candidates` keeps the names the catalog does not know and that look like models, groups them by
    stem and ranks them by papers per month. It drops a name
-   - that a catalog model's alias matches (with the linker's own whole-name rules, so "Qwen3-VL-8B" and
+   - that a catalog model's alias matches (with the linker's own whole-name rules, so "Qwen3-VL-32B" and
      "DeepSeek-V3.2-Exp" stay candidates while "Llama-3.1-8B-Instruct" is known);
-   - that names a release whose sizes the catalog has ("Qwen3" when "Qwen3-8B" is an alias);
-   - that shows no sign of being a model in any paper. The signs: its stem is a catalog family's name
-     ("GPT-5.4", "Kimi-K2.5"), it carries a parameter count ("Nemotron-Terminal-32B", "A3B"), it stands in a
-     list next to a name the catalog knows ("GPT-5.4 (0.726), DeepSeek-V3.2 (0.703)"), or "LLM" or "language
-     model" follows it ("model" alone also follows number formats and image models).
+   - that names a release whose sizes or tiers the catalog has ("Qwen3" when "Qwen3-8B" is an alias, "Gemini 2.5"
+     when "Gemini 2.5 Flash" is, "mT5" when "mT5-XXL" is): a release of several models is not one to add;
+   - that the reviewed list of names that are not catalog models has (``catalog/not_models.yaml``), or whose own
+     words say it is another kind of thing: a benchmark, an embedding or reranking model, speech recognition, a
+     vision encoder or an image generator ("RewardBench 2", "Qwen3-Embedding-8B", "InternViT-300M",
+     "Gemini-2.5-Flash-Image");
+   - that shows no sign of being a model. The signs: its stem is a catalog family's name ("GPT-5.4", "Kimi-K2.5"),
+     it carries a parameter count ("Nemotron-Terminal-32B", "A3B"), it stands in a list next to a name the
+     catalog knows ("GPT-5.4 (0.726), DeepSeek-V3.2 (0.703)"), or it is called a language model: "LLM" or
+     "language model" follows it ("model" alone also follows number formats and image models) or a kind of LLM
+     heads its list ("MLLMs such as LLaVA-1.5, BLIP-2").
    A family's name with a version ("GPT-5.4", "Claude Opus 4.6") is kept on purpose: it is exactly a model of a
-   known family that the catalog lacks. Only the bare family name ("Qwen", "ChatGPT") carries no digit and is
-   never a candidate.
+   known family that the catalog lacks. Any other name must show its signs in its usual use, not in an exception:
+   in at least ``MIN_SIGN_SHARE`` of the papers using it, and in more papers than use it as a benchmark, a data
+   set or a method ("accuracy on GSM8K", "GSM8K accuracy", "benchmarks such as GSM8K", "BM25 retrieval",
+   "SigLIP2 encoder"). One list that put GSM8K beside Qwen2.5-72B made it the top "model" of 313 papers before.
+   Only the bare family name ("Qwen", "ChatGPT") carries no digit and is never a candidate.
 
 Measured on the bundled store (``scripts/candidates_eval.py``): leave-one-out recall over the catalog models named
-in at least 5 papers, and the hand-judged precision of the top 50 (``tests/fixtures/catalog/candidates_judged.tsv``);
-the figures are in the README.
+in at least 5 papers, and the hand-judged precision of the top 100 (``tests/fixtures/catalog/candidates_top100.tsv``,
+checked by ``tests/test_candidates.py``); the figures are in the README's Catalog section.
 """
 
 from __future__ import annotations
