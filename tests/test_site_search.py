@@ -9,6 +9,7 @@ tests/test_web_search_js.py (the page's worker under Node against the Python it 
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 from pathlib import Path
 
@@ -27,7 +28,7 @@ from tracker.search.query import PaperSearch
 from tracker.search.site_index import DEFAULT_SITE, SiteIndex
 from tracker.search.site_search import SiteSearch, published_dates, store_site_index
 from tracker.site.engine import SiteData
-from tracker.site.search_bundle import SEARCH_DIR, write_search_bundle
+from tracker.site.search_bundle import SEARCH_DIR, VECTOR_CHUNK, token_files, write_search_bundle
 from tracker.store import PaperStore
 
 
@@ -119,17 +120,30 @@ def test_bundle_is_complete_consistent_and_reproducible(small_store: tuple[Path,
     for name in manifest["files"].values():
         assert name in first
     directory = json.loads(gzip.decompress(first[manifest["files"]["directory"]]))
-    for kind, count in (("l", manifest["lists"]["count"]), ("p", 4), ("n", 1), ("i", 1),
-                        ("t", -(-manifest["encoder"]["rows"] // manifest["encoder"]["chunk"]))):
+    for kind, count in (("l", manifest["lists"]["count"]), ("p", 4), ("n", 1), ("i", 1)):
         assert len(directory[kind]) == 8 * count, kind
         for number in range(count):  # every chunk is there, named by its content's hash
             assert f"{kind}/{number}.{directory[kind][8 * number : 8 * number + 8]}.gz" in first
+    ranges = tuple((start, size) for start, size in manifest["encoder"]["chunks"])
+    lexicon = json.loads(gzip.decompress(first[manifest["files"]["lexicon"]]))
+    for kind, count, extension in (("t", len(token_files(manifest["encoder"]["rows"], ranges)), "gz"),
+                                   ("x", len(lexicon["firsts"]), "gz"), ("v", -(-60 // VECTOR_CHUNK), "bin")):
+        # token files, postings and vectors: every file is there, all named by one hash of them all
+        digest = directory["digests"][kind]
+        names = sorted(name for name in first if name.startswith(f"{kind}/"))
+        assert names == sorted(f"{kind}/{number}.{digest}.{extension}" for number in range(count)), kind
+        assert digest == hashlib.sha256("".join(hashlib.sha256(first[n]).hexdigest()[:8] for n in
+                                                sorted(names, key=lambda n: int(n[2:].split(".")[0]))).encode()
+                                        ).hexdigest()[:8]
     assert {"search.js", "worker.js"} <= set(first)
     assert not any(name.endswith((".wasm", ".onnx", ".wasm.gz", ".onnx.gz")) for name in first)
     site = store_site_index(index, published_dates(store))
     chunks = [first[f"p/{n}.{directory['p'][8 * n : 8 * n + 8]}.gz"] for n in range(4)]
     rows = [row for chunk in chunks for row in json.loads(gzip.decompress(chunk))]
     assert [row[0] for row in rows] == site.ids
+    vector = np.frombuffer(first[f"v/7.{directory['digests']['v']}.bin"], dtype=np.int8)  # row 7's, as stored
+    assert np.array_equal(vector[: site.encoder.rank], site.vector_codes[7])
+    assert np.frombuffer(vector[site.encoder.rank :].tobytes(), "<f4")[0] == site.vector_scales[7]
     models = json.loads(gzip.decompress(first[manifest["files"]["models"]]))
     linked = {model for row in rows for model in row[4]}
     assert linked and linked == set(models)

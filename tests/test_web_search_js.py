@@ -6,8 +6,9 @@
   texts, and for most words no paper contains;
 - the real worker (worker.js), fed the files of a bundle written by ``write_search_bundle`` from 301 real
   papers, answers queries with the ranking of ``llm-atlas search --method site`` (``SiteSearch``): the same
-  query vector, lists, PQ scores, postings and fusion, for hybrid, dense and BM25, with date and model
-  filters and "More like this"; and it fetches only the chunks a query needs.
+  query vector, lists, PQ scores, postings and fusion (a long query's weight included), for hybrid, dense and
+  BM25, with date and model filters and "More like this"; and it fetches only the chunks a query needs, the
+  very files ``tracker.site.search_fetch`` names (the byte counts of the README are computed from those).
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ from tracker.search.lexical import TOKEN_PATTERN
 from tracker.search.query import PaperSearch, SearchFilters
 from tracker.search.site_search import SiteSearch
 from tracker.site.engine import SiteData
-from tracker.site.search_bundle import SEARCH_DIR, match_floor, vocabulary_text, write_search_bundle
+from tracker.site.search_bundle import SEARCH_DIR, match_floor, token_files, vocabulary_text, write_search_bundle
+from tracker.site.search_fetch import Bundle, query_files
 from tracker.site.web_bundle import node_modules
 from tracker.store import PaperStore
 
@@ -62,6 +64,13 @@ QUERIES = [
     "LLaMA fine-tuning with LoRA adapters",
     "multilingual speech translation",
     "safety alignment jailbreak attacks",
+]
+# Long questions (12 indexable words or more: SiteSettings.long_words) are fused with another weight.
+LONG_QUERIES = [
+    "Large language models often hallucinate facts when answering questions about long documents. Which paper "
+    "proposes a retrieval method that grounds each generated sentence in the source text?",
+    "How can we reduce the memory of the key-value cache during inference of transformer language models "
+    "without losing accuracy on long-context benchmarks?",
 ]
 
 
@@ -136,7 +145,8 @@ def _worker(folder: Path, messages: list[dict]) -> list[dict]:
 def test_worker_ranks_as_the_cli_site_method(bundle: tuple[Path, SiteSearch, dict]) -> None:
     folder, search, manifest = bundle
     messages, expected = [], []
-    for query in QUERIES:
+    assert all(len(search.site.stems(q)) >= search.site.settings.long_words for q in LONG_QUERIES)
+    for query in QUERIES + LONG_QUERIES:
         for method in ("hybrid", "dense", "bm25"):
             messages.append({"type": "search", "id": len(messages) + 1, "query": query, "method": method, "k": 20,
                              "filters": {}})
@@ -176,11 +186,30 @@ def test_worker_fetches_only_what_a_query_needs(bundle: tuple[Path, SiteSearch, 
     lists = [n for n in names if n.startswith("l/")]
     assert len(lists) == min(manifest["search"]["probes"], manifest["lists"]["count"]) < manifest["lists"]["count"]
     tokens = [n for n in names if n.startswith("t/")]
-    assert 0 < len(tokens) < manifest["encoder"]["rows"] / manifest["encoder"]["chunk"] / 10
+    ranges = tuple((start, size) for start, size in manifest["encoder"]["chunks"])
+    assert 0 < len(tokens) < len(token_files(manifest["encoder"]["rows"], ranges)) / 100
     assert [n for n in names if n.startswith("x/")] and [n for n in names if n.startswith("p/")]
     assert not [n for n in names if n.startswith(("n/", "i/", "k/"))]  # like and filter data: not for a plain query
     assert again == []  # a repeated query: nothing new
     assert all(f["name"] not in names for f in other)
+
+
+def test_worker_fetches_the_files_python_counts(bundle: tuple[Path, SiteSearch, dict]) -> None:
+    """A visit of several queries: each fetches what ``search_fetch.query_files`` names and was not fetched before
+    (the word matches' metadata on the first query only), so the byte counts made from it are the page's."""
+    folder, search, manifest = bundle
+    model = Bundle({p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()})
+    queries = [LONG_QUERIES[0], QUERIES[0], LONG_QUERIES[1], QUERIES[4], QUERIES[0]]
+    answers = _worker(folder, [{"type": "search", "id": n + 1, "query": q, "method": "hybrid", "k": 20,
+                                "filters": {}} for n, q in enumerate(queries)])
+    seen: set[str] = set()
+    for number, (query, got) in enumerate(zip(queries, answers, strict=True)):
+        fetched = [f["name"] for f in got["fetched"]]
+        assert not [f for f in got["fetched"] if f.get("missing")], query
+        want = [n for n in query_files(search.site, model, query, k=20, words_first=number == 0) if n not in seen]
+        assert sorted(fetched) == sorted(want), (query, sorted(set(fetched) ^ set(want)))
+        seen |= set(want)
+    assert answers[-1]["fetched"] == []  # asked again: nothing new
 
 
 def test_worker_filters_and_more_like_this_match_the_cli(bundle: tuple[Path, SiteSearch, dict]) -> None:

@@ -12,7 +12,14 @@ The page must answer by meaning after downloading a few hundred KB at any store 
   word), so a common word's postings stay small;
 - fusion is ``hybrid``'s convex fusion over the two candidate lists (``tracker.search.query``), except that a
   word-match candidate outside the lists read has no vector score: its meaning part is ``unknown`` (0.5, as
-  if average; 0, "the worst", lost 0.05-0.12 nDCG@10 on the dev queries).
+  if average; 0, "the worst", lost 0.05-0.12 nDCG@10 on the dev queries); and its weight depends on the
+  query's length: a query of ``long_words`` indexable words or more (the stems BM25 sums, repeats counted) is
+  answered with ``long_alpha`` (0.4) instead of ``alpha`` (0.5), because the token table's vector of a long
+  query is a mean of many tokens and its words say more (README "Search in the site", the ablation);
+- the fused ranking's best ``rescore`` (20, the results the page shows) are then scored again with their
+  exact paper vectors (int8, 256 bytes and a scale each, fetched for those rows only: ``v/<row>`` in the
+  bundle) instead of their PQ codes, word matches outside the lists read included, and fused again over the
+  same candidates: PQ codes keep ~76% of a residual's energy, and the top of the ranking is where that shows.
 
 ``llm-atlas search --method site`` and ``llm-atlas eval --method site`` run exactly this, on the same codes the
 page downloads (``tracker.site.search_bundle`` writes them from a ``SiteIndex``), so the page's quality is
@@ -24,7 +31,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -32,13 +39,13 @@ import numpy as np
 
 from tracker.atomic import atomic_open, atomic_write_text
 from tracker.embedding.static_encoder import StaticEncoder
-from tracker.search.compact import Lists, ProductQuantizer, build_lists, list_count, train_pq
+from tracker.search.compact import Lists, ProductQuantizer, build_lists, int8_rows, list_count, train_pq
 from tracker.search.index import PaperIndex, top_rows
 from tracker.search.lexical import LexicalIndex
 from tracker.search.query import FUSION_DEPTH
 
 # Bump when the layout or any rule below changes, so cached site indexes are rebuilt.
-SITE_RECIPE = 1
+SITE_RECIPE = 2  # 2: the papers' int8 vectors (rescoring) are part of the index
 NEIGHBOURS = 20  # "More like this" answers, precomputed exactly (the page shows 20)
 _ARRAYS = "site.npz"
 _META = "site.json"
@@ -57,9 +64,25 @@ class SiteSettings:
     depth: int = FUSION_DEPTH
     alpha: float = 0.5
     unknown: float = 0.5  # meaning part of a word-match candidate outside the lists read: "average", not "worst"
+    # Long queries (issue 25, scripts/ablate_site_search.py on the dev queries): from 12 indexable words on, 0.4
+    # beat 0.5 at 3,000 and at 23,000 papers on ki-long, ki-first and ki-contrib; under 12, 0.5 stayed best.
+    long_words: int = 12
+    long_alpha: float = 0.4
+    # The fused top 20 rescored with int8 vectors: on the dev queries at 3,000 and 23,000 papers (ki-long, ki-first)
+    # the top 20, 30 and 50 of the fused ranking did alike (mean 0.670 / 0.670 / 0.669), better than the dense top
+    # 100 or 200 by PQ score (0.665 / 0.664): 20 costs the least (~5 KB a query). 0: no rescoring.
+    rescore: int = 20
+
+    # what the site index is built from (the rest only changes how a query is answered)
+    BUILD_FIELDS = ("lists", "subspaces", "lexical_depth")
 
     def key(self) -> str:
-        return json.dumps(asdict(self), sort_keys=True)
+        """The settings a built index depends on (its fingerprint's part): query-time ones leave it alone."""
+        return json.dumps({name: getattr(self, name) for name in self.BUILD_FIELDS}, sort_keys=True)
+
+    def alpha_for(self, words: int) -> float:
+        """The fusion's meaning weight for a query of ``words`` indexable words (its BM25 stems)."""
+        return self.long_alpha if words >= self.long_words else self.alpha
 
 
 DEFAULT_SITE = SiteSettings()
@@ -130,7 +153,7 @@ class SiteIndex:
 
     def __init__(self, ids: list[str], index_rows: np.ndarray, lists: Lists, pq: ProductQuantizer,
                  codes: np.ndarray, lexical: SiteLexical, neighbours: np.ndarray, settings: SiteSettings,
-                 encoder: StaticEncoder, stem: Any) -> None:
+                 encoder: StaticEncoder, stem: Any, vector_codes: np.ndarray, vector_scales: np.ndarray) -> None:
         self.ids = ids  # site row -> paper id
         self.index_rows = index_rows  # site row -> row of the PaperIndex
         self.lists = lists
@@ -138,6 +161,9 @@ class SiteIndex:
         self.codes = codes  # uint8 (rows, subspaces), in site-row order
         self.lexical = lexical
         self.neighbours = neighbours  # int64 (rows, NEIGHBOURS), site rows, -1 = none
+        # each paper's projected vector, int8 with one scale per row (rescoring): vector_codes[row] * scale
+        self.vector_codes = np.asarray(vector_codes, dtype=np.int8)
+        self.vector_scales = np.asarray(vector_scales, dtype=np.float32)
         self.settings = settings
         self.encoder = encoder
         self._stem = stem  # the query's words -> stems, as the CLI's BM25 does (LexicalIndex.tokens)
@@ -163,6 +189,7 @@ class SiteIndex:
         site_row_of = np.empty(count, dtype=np.int64)
         site_row_of[order] = np.arange(count)
         projected = encoder.project_papers(index.vectors[order])
+        vector_codes, vector_scales = int8_rows(projected)
         lists = build_lists(projected, settings.lists or list_count(count))
         residuals = projected - lists.centroids[_assignments(lists, count)]
         pq = train_pq(residuals, settings.subspaces)
@@ -171,7 +198,7 @@ class SiteIndex:
         if neighbours is None:
             neighbours = exact_neighbours(index.vectors[order], NEIGHBOURS)
         return cls([index.ids[r] for r in order], order, lists, pq, codes, lexical, neighbours, settings, encoder,
-                   index.lexical.tokens)
+                   index.lexical.tokens, vector_codes, vector_scales)
 
     # -- ranking ----------------------------------------------------------------------------------------
     def stems(self, query: str) -> list[str]:
@@ -204,10 +231,23 @@ class SiteIndex:
             return np.zeros(0, np.int64), np.zeros(0, np.float32), read
         return np.concatenate(rows_out), np.concatenate(scores_out), read
 
+    def exact_scores(self, rows: Sequence[int], vector: np.ndarray) -> np.ndarray:
+        """The rows' scores from their int8 vectors (float32; as the page computes them from ``v/<row>``)."""
+        picked = np.asarray(rows, dtype=np.int64)
+        vectors = self.vector_codes[picked].astype(np.float32) * self.vector_scales[picked, None]
+        return (vectors @ np.asarray(vector, dtype=np.float32)).astype(np.float32)
+
+    def rescored(self, ranked: Sequence[int]) -> list[int]:
+        """The rows whose vectors a ranking's rescoring reads: its first ``settings.rescore``."""
+        return [int(r) for r in ranked[: self.settings.rescore]]
+
     def rank(self, query: str, method: str = "hybrid", k: int = 10, allowed: np.ndarray | None = None,
-             vector: np.ndarray | None = None) -> list[tuple[int, float]]:
-        """``[(site row, score)]`` best first: ``hybrid`` (the page's default), ``dense`` or ``bm25``."""
-        lexical = self.lexical.scores(self.stems(query), len(self))
+             vector: np.ndarray | None = None, trace: dict[str, Any] | None = None) -> list[tuple[int, float]]:
+        """``[(site row, score)]`` best first: ``hybrid`` (the page's default), ``dense`` or ``bm25``.
+
+        ``trace`` (a dict) receives what the page fetches for it: ``"rescored"``, the rows whose vectors it reads."""
+        stems = self.stems(query)
+        lexical = self.lexical.scores(stems, len(self))
         if allowed is not None:
             lexical = np.where(allowed, lexical, 0.0).astype(np.float32)
         matching = int((lexical > 0).sum())
@@ -219,11 +259,28 @@ class SiteIndex:
         depth = max(self.settings.depth, k)
         dense_order = top_rows_of(rows, scores, depth)
         if method == "dense":
+            if self.settings.rescore:  # the best by PQ score, scored again with their vectors, then all re-sorted
+                best = dense_order[: self.settings.rescore]
+                if trace is not None:
+                    trace["rescored"] = [int(r) for r in rows[best]]
+                scores = scores.copy()
+                scores[best] = self.exact_scores(rows[best], vector)
+                dense_order = top_rows_of(rows, scores, depth)
             return [(int(rows[i]), float(scores[i])) for i in dense_order[:k]]
         known = dict(zip(rows.tolist(), scores.tolist(), strict=True))
         lexical_rows = top_rows(lexical, min(depth, matching))
-        return convex_site_fusion(sorted(set(rows[dense_order].tolist()) | set(lexical_rows.tolist())), known,
-                                  lexical, self.settings.alpha, self.settings.unknown)[:k]
+        union = sorted(set(rows[dense_order].tolist()) | set(lexical_rows.tolist()))
+        alpha = self.settings.alpha_for(len(stems))
+        ranked = convex_site_fusion(union, known, lexical, alpha, self.settings.unknown)
+        if self.settings.rescore and ranked:
+            # the fused best, scored again with their vectors (a word match outside the lists read gets one too),
+            # then the same candidates fused again
+            top = self.rescored([row for row, _ in ranked])
+            if trace is not None:
+                trace["rescored"] = top
+            known.update(zip(top, self.exact_scores(top, vector).tolist(), strict=True))
+            ranked = convex_site_fusion(union, known, lexical, alpha, self.settings.unknown)
+        return ranked[:k]
 
     def like(self, paper_id: str, k: int = NEIGHBOURS, allowed: np.ndarray | None = None) -> list[int]:
         """Site rows of the precomputed nearest papers (exact cosine, the paper left out), filtered."""
@@ -239,6 +296,7 @@ class SiteIndex:
             np.savez(handle, index_rows=self.index_rows, centroid_codes=self.lists.centroid_codes,
                      centroid_scales=self.lists.centroid_scales, offsets=self.lists.offsets,
                      members=self.lists.members, codebook_codes=self.pq.codebook_codes,
+                     vector_codes=self.vector_codes, vector_scales=self.vector_scales,
                      codebook_scales=self.pq.codebook_scales, codes=self.codes, term_offsets=lex.offsets,
                      term_rows=lex.rows, term_weights=lex.weights, term_scales=lex.scales,
                      neighbours=self.neighbours)
@@ -261,7 +319,7 @@ class SiteIndex:
             lexical = SiteLexical(meta["terms"], a["term_offsets"], a["term_rows"], a["term_weights"],
                                   a["term_scales"], frozenset(meta["stopwords"]))
             return cls(meta["ids"], a["index_rows"], lists, pq, a["codes"], lexical, a["neighbours"], settings,
-                       encoder, stem)
+                       encoder, stem, a["vector_codes"], a["vector_scales"])
 
 
 def site_fingerprint(index: PaperIndex, encoder: StaticEncoder, settings: SiteSettings,

@@ -7,12 +7,17 @@ fetches only when a query needs them, so the first answer by meaning costs a few
 - ``manifest.json``: counts, settings, and the names of the few whole-site files; the only file a browser
   asks again on every visit (everything else is named by its content, so a cached copy is always right);
 - ``vocab``: the WordPiece vocabulary in the static encoder's row order (the page's tokenizer);
-  ``t/<chunk>``: the token table, ``TOKEN_CHUNK`` rows per file (int8 rows + float32 scales; frequent tokens first,
-  so the first chunks serve most queries);
+  ``t/<chunk>``: the token table (int8 rows + float32 scales), rows in token-frequency order, so the first files
+  serve most queries: the ``TOKEN_CHUNKS`` ranges say how many rows a file holds (64 for the 512 most frequent
+  tokens, 4 for the rest: a query's rare token costs ~1 KB, not a 16 KB file of 64 rare tokens);
 - ``centroids`` + ``codebook``: the inverted lists' centroids and the product quantiser's codebooks (int8);
   ``l/<list>``: one file per list: its papers' site rows (uint32) and PQ codes (uint8);
+  ``v/<row>``: a paper's projected vector, int8 and its float32 scale (260 bytes), fetched for the results a
+  query rescores only (``SiteSettings.rescore``); stored as is (``.bin``: gzip would only add bytes to them);
 - ``lexicon``: stop words, the words whose PyStemmer stem npm's Porter2 gets wrong, and the first stem of each
-  postings chunk; ``x/<chunk>``: postings (site rows, uint8 weights, one scale per stem) of a range of stems;
+  postings chunk; ``x/<chunk>``: postings of a range of stems, ~``LEXICAL_CHUNK_BYTES`` each (a JSON header of
+  stems, counts and one weight scale per stem; then uint8 weights; then the site rows, ascending per stem, as
+  LEB128 varints of their differences);
 - ``p/<chunk>``: title, first authors, date, linked models, topics, the abstract's address
   (``"<YYYY-MM>/<file>/<slot>"`` in ``generated/abstracts/``, ``tracker.site.abstracts``) and, for a paper that
   names any, its artifacts (``[[kind, url], ...]``, ``tracker.artifacts``) of ``META_CHUNK`` consecutive papers,
@@ -25,7 +30,10 @@ fetches only when a query needs them, so the first answer by meaning costs a few
   ``dates``: the first site row of every date (rows are in date order, so a date filter is a row range);
 - ``r/<chunk>``: every paper's list and PQ codes by site row, 256 rows a file, listed in the manifest's ``codes``
   with each ISO week's rows (the For-you page's paper vectors: ``tracker.library.site_codes``, ``site_rank``);
-- ``directory``: the content hash of every chunk, so chunk names change only when their bytes do.
+- ``directory``: the content hash of every chunk, so chunk names change only when their bytes do; the token
+  files, the postings and the vectors, which only change all together (a new table; a new paper changes every
+  BM25 weight and moves the rows after it), are named by one hash of them all (``directory["digests"]``), so
+  their thousands of small files cost the directory nothing.
 
 Every data file is stored gzipped (``.gz``) and inflated by the browser (``DecompressionStream``): static hosts
 do not compress binary files. The JavaScript (``tracker/site/web/``) is bundled beside them (``web_bundle``).
@@ -69,12 +77,19 @@ from tracker.store import PaperStore
 SEARCH_DIR = f"{GENERATED}/search"  # under docs/
 SEARCH_PAGE = "search.md"  # the hand-written page, at site/search/
 AUTHORS_SHOWN = 3
-TOKEN_CHUNK = 64  # token rows per file: a query's rare tokens each cost one small file
+# Token rows per file, by range of rows: (first row, rows per file). Measured on the test queries of ki-long,
+# ki-first and topics in visits of six queries (issue 25): 64 rows a file throughout cost a further long query
+# 77 KB of token files (median), 64 for the first 512 rows and 4 after 12 KB, and its first query 118 KB, not 261.
+TOKEN_CHUNKS: tuple[tuple[int, int], ...] = ((0, 64), (512, 4))
 META_CHUNK = 16  # papers per metadata file: a shown result costs ~2 KB, wherever it is
 LIKE_CHUNK = 64  # papers per neighbours file
 ID_CHUNK = 512  # paper ids per file of the id -> row table ("More like this" links name a paper by id)
-LEXICAL_CHUNK_BYTES = 16_384  # postings bytes per file (before gzip); a stem with more gets a file of its own
-MANIFEST_VERSION = 4
+# Postings bytes per file (before gzip); a stem with more gets a file of its own. 2 KB, not 16 KB: a long query's
+# ~25 stems each need a file, and at 16 KB it fetched 257 KB of postings at the bundled size, at 2 KB 50 KB.
+LEXICAL_CHUNK_BYTES = 2_048
+ONE_DIGEST_KINDS = ("t", "x", "v")  # chunks named by one hash of all the kind's files (module docstring)
+VECTOR_CHUNK = 1  # papers' vectors per v/ file: a query rescores 20 papers scattered over the store
+MANIFEST_VERSION = 5
 # "No good match" under this match strength (the best paper's score in the lists read over the query vector's
 # length, tracker/site/web/worker.js), by store size: the best paper is closer in a bigger store. Each figure is
 # the weakest strength of 855 real queries on random subsets of the bundled store of that size (the last: the
@@ -131,13 +146,6 @@ def _pack(*parts: np.ndarray) -> bytes:
     return bytes(out)
 
 
-def _with_header(header: dict[str, Any], *parts: np.ndarray) -> bytes:
-    """uint32 length + JSON header (padded to 4 bytes) + arrays: one file, one fetch."""
-    text = json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode()
-    text += b" " * (-len(text) % 4)
-    return struct.pack("<I", len(text)) + text + _pack(*parts)
-
-
 def vocabulary_text(encoder: StaticEncoder, tokenizer_json: Path) -> str:
     """The WordPiece vocabulary, one token per line, in the order of the static encoder's rows."""
     spec = json.loads(tokenizer_json.read_text(encoding="utf-8"))
@@ -150,14 +158,63 @@ def vocabulary_text(encoder: StaticEncoder, tokenizer_json: Path) -> str:
     return "\n".join(by_id[int(i)] for i in encoder.order) + "\n"
 
 
-def token_chunks(encoder: StaticEncoder) -> list[bytes]:
-    """``TOKEN_CHUNK`` rows per file: int8 codes (rows x rank), then float32 scales."""
+def token_files(rows: int, ranges: tuple[tuple[int, int], ...] = TOKEN_CHUNKS) -> list[tuple[int, int]]:
+    """``(first row, rows)`` of each token-table file, in file order (the page computes the same from ranges)."""
     out = []
-    for start in range(0, len(encoder.codes), TOKEN_CHUNK):
-        codes = encoder.codes[start : start + TOKEN_CHUNK]
-        scales = encoder.scales[start : start + TOKEN_CHUNK].astype("<f4")
+    for number, (start, size) in enumerate(ranges):
+        end = ranges[number + 1][0] if number + 1 < len(ranges) else rows
+        out += [(first, min(size, end - first)) for first in range(start, min(end, rows), size)]
+    return out
+
+
+def token_file_of(row: int, rows: int, ranges: tuple[tuple[int, int], ...] = TOKEN_CHUNKS) -> int:
+    """The number of the token-table file holding ``row`` (``tracker/site/web/ranking.js`` tokenFile)."""
+    number = 0
+    for at, (start, size) in enumerate(ranges):
+        end = min(rows, ranges[at + 1][0]) if at + 1 < len(ranges) else rows
+        if row < end:
+            return number + (row - start) // size
+        number += -(-(end - start) // size)
+    raise ValueError(f"row {row} is not in a table of {rows} rows")
+
+
+def token_chunks(encoder: StaticEncoder) -> list[bytes]:
+    """The token-table files (``TOKEN_CHUNKS``): int8 codes (rows x rank), then float32 scales."""
+    out = []
+    for start, count in token_files(len(encoder.codes)):
+        codes = encoder.codes[start : start + count]
+        scales = encoder.scales[start : start + count].astype("<f4")
         out.append(_pack(codes, scales))
     return out
+
+
+def varints(values: np.ndarray) -> tuple[bytes, np.ndarray]:
+    """Non-negative integers as LEB128 varints (7 bits a byte, low bits first, the high bit set on all but a
+    value's last byte), and each value's byte count."""
+    numbers = np.asarray(values, dtype=np.uint64)
+    counts = np.ones(len(numbers), dtype=np.int64)
+    for shift in range(7, 64, 7):
+        counts += numbers >= np.uint64(1 << shift)
+    ends = np.cumsum(counts)
+    starts = ends - counts
+    out = np.zeros(int(ends[-1]) if len(numbers) else 0, dtype=np.uint8)
+    for place in range(int(counts.max()) if len(numbers) else 0):
+        have = counts > place
+        low = ((numbers[have] >> np.uint64(7 * place)) & np.uint64(0x7F)).astype(np.uint8)
+        out[starts[have] + place] = low | ((counts[have] > place + 1).astype(np.uint8) << 7)
+    return out.tobytes(), counts
+
+
+def row_varints(offsets: np.ndarray, rows: np.ndarray) -> list[bytes]:
+    """Per stem (``rows[offsets[t]:offsets[t + 1]]``, ascending): its rows as varints of their differences."""
+    deltas = np.asarray(rows, dtype=np.int64).copy()
+    deltas[1:] -= np.asarray(rows, dtype=np.int64)[:-1]
+    starts = np.asarray(offsets[:-1], dtype=np.int64)
+    firsts = starts[starts < len(deltas)]
+    deltas[firsts] = np.asarray(rows, dtype=np.int64)[firsts]  # a stem's first row: from 0
+    blob, counts = varints(deltas)
+    at = np.concatenate([[0], np.cumsum(counts)])[np.asarray(offsets, dtype=np.int64)]
+    return [blob[at[t] : at[t + 1]] for t in range(len(offsets) - 1)]
 
 
 def stem_exceptions(site: SiteIndex, texts: list[tuple[str, str]], root: Path) -> dict[str, str]:
@@ -177,27 +234,42 @@ def stem_exceptions(site: SiteIndex, texts: list[tuple[str, str]], root: Path) -
 
 
 def lexical_chunks(site: SiteIndex) -> tuple[list[str], list[bytes]]:
-    """Postings split by stem range: (first stem of each chunk, chunk files)."""
+    """Postings split by stem range: (first stem of each chunk, chunk files).
+
+    A file: uint32 length + JSON header ``{"terms", "counts", "scales"}`` (padded to 4 bytes), the uint8 weights
+    of every posting (stem by stem), then each stem's site rows as varints of their differences (the first from
+    0). Varints of sorted rows take ~1.3 bytes where uint32 took 4 (gzip kept ~2.5 of them)."""
     lex = site.lexical
     firsts: list[str] = []
     files: list[bytes] = []
     start = 0
     terms = len(lex.terms)
+    encoded = row_varints(lex.offsets, lex.rows)
     while start < terms:
         end, size = start, 0
         while end < terms:
-            grown = size + 5 * int(lex.offsets[end + 1] - lex.offsets[end])  # 4 bytes a row + 1 a weight
+            grown = size + len(encoded[end]) + int(lex.offsets[end + 1] - lex.offsets[end])  # rows + weights
             if end > start and grown > LEXICAL_CHUNK_BYTES:
                 break
             size, end = grown, end + 1
         low, high = int(lex.offsets[start]), int(lex.offsets[end])
         header = {"terms": lex.terms[start:end],
-                  "offsets": [int(o) - low for o in lex.offsets[start : end + 1]],
+                  "counts": [int(lex.offsets[t + 1] - lex.offsets[t]) for t in range(start, end)],
                   "scales": [float(s) for s in lex.scales[start:end]]}
-        files.append(_with_header(header, lex.rows[low:high].astype("<u4"), lex.weights[low:high]))
+        text = json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode()
+        text += b" " * (-len(text) % 4)
+        files.append(struct.pack("<I", len(text)) + text + lex.weights[low:high].tobytes()
+                     + b"".join(encoded[start:end]))
         firsts.append(lex.terms[start])
         start = end
     return firsts, files
+
+
+def vector_files(site: SiteIndex) -> list[bytes]:
+    """``VECTOR_CHUNK`` papers' int8 vectors per file (rows x rank), then their float32 scales."""
+    return [_pack(site.vector_codes[start : start + VECTOR_CHUNK],
+                  site.vector_scales[start : start + VECTOR_CHUNK].astype("<f4"))
+            for start in range(0, len(site.ids), VECTOR_CHUNK)]
 
 
 def list_files(site: SiteIndex) -> list[bytes]:
@@ -324,14 +396,20 @@ def bundle_files(root: Path, site: SiteIndex, encoder: StaticEncoder, rows: list
         "dates": _json(date_starts(rows)),
     }
     files: dict[str, bytes] = {}
-    directory: dict[str, Any] = {}
+    directory: dict[str, Any] = {"digests": {}}
+    chunked["v"] = vector_files(site)
     for kind, blobs in chunked.items():
-        hashes = []
-        for number, blob in enumerate(blobs):
-            packed = _gz(blob)
-            hashes.append(_hash(packed))
-            files[f"{kind}/{number}.{hashes[-1]}.gz"] = packed
-        directory[kind] = "".join(hashes)
+        extension = "bin" if kind == "v" else "gz"
+        packed_blobs = blobs if kind == "v" else [_gz(blob) for blob in blobs]
+        hashes = [_hash(packed) for packed in packed_blobs]
+        if kind in ONE_DIGEST_KINDS:  # one name part for all of the kind's files
+            digest = _hash("".join(hashes).encode())
+            directory["digests"][kind] = digest
+            hashes = [digest] * len(hashes)
+        else:
+            directory[kind] = "".join(hashes)
+        for number, packed in enumerate(packed_blobs):
+            files[f"{kind}/{number}.{hashes[number]}.{extension}"] = packed
     directory["ifirsts"] = [site.ids[chunk[0]] for chunk in id_chunks]
     directory["k"] = {}
     for model_id in sorted(linked):
@@ -363,12 +441,14 @@ def manifest_json(site: SiteIndex, encoder: StaticEncoder, files: dict[str, byte
         "papers": len(site.ids),
         "files": names,
         "encoder": {"name": encoder.name, "rank": encoder.rank, "rows": len(encoder.codes),
-                    "chunk": TOKEN_CHUNK, "max_tokens": QUERY_TOKENS},
+                    "chunks": [list(pair) for pair in TOKEN_CHUNKS], "max_tokens": QUERY_TOKENS},
         "lists": {"count": len(site.lists), "subspaces": site.pq.subspaces,
                   "pieces": int(site.pq.codebook_codes.shape[1])},
         "chunks": {"meta": META_CHUNK, "like": LIKE_CHUNK, "neighbours": NEIGHBOURS},
         "search": {"alpha": settings.alpha, "unknown": settings.unknown, "depth": settings.depth,
                    "probes": settings.probes, "lexical_depth": settings.lexical_depth,
+                   "long_words": settings.long_words, "long_alpha": settings.long_alpha,
+                   "rescore": settings.rescore, "vectors": VECTOR_CHUNK,
                    "floor": match_floor(len(site.ids))},
         # abstracts (tracker.site.abstracts), from the bundle's folder; a paper's entry on its month page, from
         # the search page: page n (from 1) of a month holds entries MONTH_PAGE_SIZE * (n - 1) onwards

@@ -37,18 +37,61 @@ export function compareStrings(a, b) {
   return x.length - y.length;
 }
 
-/** Parse one postings chunk: {term: {rows: Uint32Array, weights: Uint8Array, scale}}. */
+/** Parse one postings chunk (search_bundle.lexical_chunks: header, uint8 weights, then each stem's rows as LEB128
+ *  varints of their differences): {term: {rows: Uint32Array, weights: Uint8Array, scale}}. */
 export function parsePostings(bytes) {
   const { header, at } = readHeader(bytes);
-  const total = header.offsets[header.offsets.length - 1];
-  const rows = new Uint32Array(bytes.buffer, bytes.byteOffset + at, total);
-  const weights = new Uint8Array(bytes.buffer, bytes.byteOffset + at + 4 * total, total);
+  const total = header.counts.reduce((sum, count) => sum + count, 0);
+  const weights = new Uint8Array(bytes.buffer, bytes.byteOffset + at, total);
+  const rows = new Uint32Array(total);
+  let read = at + total, start = 0;
   const out = new Map();
   header.terms.forEach((term, i) => {
-    const [start, end] = [header.offsets[i], header.offsets[i + 1]];
-    out.set(term, { rows: rows.subarray(start, end), weights: weights.subarray(start, end), scale: header.scales[i] });
+    let row = 0;
+    for (let n = start; n < start + header.counts[i]; n++) {
+      let delta = 0, shift = 0, byte;
+      do {
+        byte = bytes[read++];
+        delta += (byte & 0x7f) * 2 ** shift; // not <<: a shift past 31 bits would wrap
+        shift += 7;
+      } while (byte & 0x80);
+      row += delta;
+      rows[n] = row;
+    }
+    out.set(term, { rows: rows.subarray(start, start + header.counts[i]),
+                    weights: weights.subarray(start, start + header.counts[i]), scale: header.scales[i] });
+    start += header.counts[i];
   });
   return out;
+}
+
+/** The token-table file holding a row, from the manifest's ranges [[first row, rows per file], ...]
+ *  (search_bundle.token_file_of): {number, first, count}. */
+export function tokenFile(row, ranges, rows) {
+  let number = 0;
+  for (let at = 0; at < ranges.length; at++) {
+    const [start, size] = ranges[at];
+    const end = at + 1 < ranges.length ? Math.min(rows, ranges[at + 1][0]) : rows;
+    if (row < end) {
+      const inRange = Math.floor((row - start) / size);
+      const first = start + inRange * size;
+      return { number: number + inRange, first, count: Math.min(size, end - first) };
+    }
+    number += Math.ceil((end - start) / size);
+  }
+  throw new Error(`row ${row} is not in a table of ${rows} rows`);
+}
+
+/** A paper's score from its int8 vector and scale (a v/ file: SiteIndex.exact_scores). */
+export function exactScore(codes, scale, vector) {
+  let sum = 0;
+  for (let d = 0; d < vector.length; d++) sum += Math.fround(Math.fround(codes[d] * scale) * vector[d]);
+  return Math.fround(sum);
+}
+
+/** The fusion's meaning weight for a query of `words` indexable words (SiteSettings.alpha_for). */
+export function alphaFor(words, search) {
+  return search.long_words !== undefined && words >= search.long_words ? search.long_alpha : search.alpha;
 }
 
 export function readHeader(bytes) {
@@ -146,14 +189,23 @@ export function topMatching(scores, k) {
 }
 
 /** [[row, score]] best first: "bm25", "dense" or "hybrid" (SiteIndex.rank); dense = {rows, scores} of the lists read;
- *  a word match outside them gets `unknown` as its meaning part (convex_site_fusion). */
-export function siteRank({ method, k, lexical, dense = null, alpha = 0.5, unknown = 0.5, depth = 100 }) {
+ *  a word match outside them gets `unknown` as its meaning part (convex_site_fusion). `exact` (Map row -> score from
+ *  the row's int8 vector): the rescoring pass; without it, the first pass, whose best `rescore` rows are the ones to
+ *  fetch vectors for. With it, "dense" re-sorts with those scores, "hybrid" fuses the same candidates again. */
+export function siteRank({ method, k, lexical, dense = null, alpha = 0.5, unknown = 0.5, depth = 100, exact = null }) {
   if (method === "bm25") return topMatching(lexical, k).map((r) => [r, lexical[r]]);
   const order = dense.rows.map((_, i) => i);
-  order.sort((a, b) => dense.scores[b] - dense.scores[a] || dense.rows[a] - dense.rows[b]);
+  const byScore = (scores) => (a, b) => scores[b] - scores[a] || dense.rows[a] - dense.rows[b];
+  order.sort(byScore(dense.scores));
   const deep = Math.max(depth, k);
-  if (method === "dense") return order.slice(0, k).map((i) => [dense.rows[i], dense.scores[i]]);
+  if (method === "dense") {
+    if (!exact) return order.slice(0, k).map((i) => [dense.rows[i], dense.scores[i]]);
+    const scores = dense.scores.map((score, i) => (exact.has(dense.rows[i]) ? exact.get(dense.rows[i]) : score));
+    order.sort(byScore(scores)); // every candidate re-sorted, as SiteIndex.rank does
+    return order.slice(0, k).map((i) => [dense.rows[i], scores[i]]);
+  }
   const known = new Map(dense.rows.map((row, i) => [row, dense.scores[i]]));
+  if (exact) for (const [row, score] of exact) known.set(row, score);
   const union = new Set([...order.slice(0, deep).map((i) => dense.rows[i]), ...topMatching(lexical, deep)]);
   const rows = [...union].sort((a, b) => a - b);
   if (!rows.length) return [];

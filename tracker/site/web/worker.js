@@ -15,8 +15,8 @@
 // MATCH_FLOORS) or when most of the words are in no paper.
 import { WordPieceTokenizer } from "./tokenizer.js";
 import {
-  chunkOf, compareStrings, dequantise, dots, lexicalScores, parsePostings, pqTables, queryStems, queryVector,
-  scoreList, siteRank, topRows,
+  alphaFor, chunkOf, compareStrings, dequantise, dots, exactScore, lexicalScores, parsePostings, pqTables,
+  queryStems, queryVector, scoreList, siteRank, tokenFile, topRows,
 } from "./ranking.js";
 import { notEnglish, snippet } from "./snippet.js";
 
@@ -60,9 +60,11 @@ async function fetchJson(name) {
   return JSON.parse(new TextDecoder().decode(await fetchBytes(name)));
 }
 
-function chunkName(kind, number) {
-  const hash = base.directory[kind].slice(8 * number, 8 * number + 8);
-  return `${kind}/${number}.${hash}.gz`;
+function chunkName(kind, number, extension = "gz") {
+  // token files, postings and vectors share one hash (search_bundle ONE_DIGEST_KINDS); other chunks have their own
+  const digest = base.directory.digests && base.directory.digests[kind];
+  const hash = digest || base.directory[kind].slice(8 * number, 8 * number + 8);
+  return `${kind}/${number}.${hash}.${extension}`;
 }
 
 async function loadBase() {
@@ -130,20 +132,20 @@ async function postingsFor(stems) {
 }
 
 async function tokenRows(rows) {
-  const size = manifest.encoder.chunk;
-  const rank = manifest.encoder.rank;
-  const chunks = [...new Set(rows.map((r) => Math.floor(r / size)))];
+  const { rank, chunks: ranges } = manifest.encoder;
+  const fileOf = (row) => tokenFile(row, ranges, manifest.encoder.rows);
+  const files = new Map(rows.map((row) => { const file = fileOf(row); return [file.number, file]; }));
   const loaded = new Map();
-  await Promise.all(chunks.map(async (c) => {
-    const bytes = await fetchBytes(chunkName("t", c));
-    const count = Math.min(size, manifest.encoder.rows - c * size);
+  await Promise.all([...files.values()].map(async ({ number, count }) => {
+    const bytes = await fetchBytes(chunkName("t", number));
     const codes = new Int8Array(bytes.buffer, bytes.byteOffset, count * rank);
     const scales = new Float32Array(bytes.buffer.slice(bytes.byteOffset + align(count * rank), bytes.byteOffset + align(count * rank) + 4 * count));
-    loaded.set(c, { codes, scales });
+    loaded.set(number, { codes, scales });
   }));
   return (row) => {
-    const chunk = loaded.get(Math.floor(row / size));
-    const at = row % size;
+    const { number, first } = fileOf(row);
+    const chunk = loaded.get(number);
+    const at = row - first;
     return { codes: chunk.codes.subarray(at * rank, (at + 1) * rank), scale: chunk.scales[at] };
   };
 }
@@ -182,6 +184,33 @@ async function dense(vector, allowed) {
     }
   }
   return { rows, scores, read };
+}
+
+/** The ranking's best `rescore` rows scored again from their vectors (v/<row>, stored as is), as SiteIndex.rank does:
+ *  the first pass names them, the second fuses (or re-sorts) with their exact scores. */
+async function rescored(settings, method, lexical, found, vector) {
+  const rescore = manifest.search.rescore || 0;
+  if (!rescore || method === "bm25") return siteRank({ ...settings, method, lexical, dense: found });
+  const first = siteRank({ ...settings, k: Math.max(settings.k, rescore), method, lexical, dense: found })
+    .slice(0, rescore);
+  if (!first.length) return first;
+  const size = manifest.search.vectors || 1;
+  const scored = Promise.all(first.map(async ([row]) => {
+    const bytes = await fetchBytes(chunkName("v", Math.floor(row / size), "bin"));
+    // a file: its papers' int8 vectors (rank bytes each), padded to 4 bytes, then their float32 scales
+    const at = row % size, rank = vector.length;
+    const count = Math.min(size, manifest.papers - (row - at));
+    const codes = new Int8Array(bytes.buffer, bytes.byteOffset + at * rank, rank);
+    const scale = new DataView(bytes.buffer, bytes.byteOffset + align(count * rank) + 4 * at, 4).getFloat32(0, true);
+    return [row, exactScore(codes, scale, vector)];
+  }));
+  let exact;
+  try {
+    exact = new Map(await scored);
+  } catch {
+    return siteRank({ ...settings, method, lexical, dense: found }); // no vectors: the ranking by PQ codes
+  }
+  return siteRank({ ...settings, method, lexical, dense: found, exact });
 }
 
 /** The site rows of a row-list file (k/<model>, a/<kind>): uint32s. */
@@ -254,12 +283,15 @@ async function search({ id, query, method, k, filters }) {
     const scores = lexicalScores(stems, postings, manifest.papers);
     return allowed ? scores.map((s, row) => (allowed[row] ? s : 0)) : scores;
   });
-  const settings = { k, alpha: manifest.search.alpha, unknown: manifest.search.unknown, depth: manifest.search.depth };
+  // a long query leans more on its words (SiteSettings.alpha_for: README "Search in the site")
+  const settings = { k, alpha: alphaFor(stems.length, manifest.search), unknown: manifest.search.unknown,
+                     depth: manifest.search.depth };
   if (method === "bm25") {
     const lexical = await wordsReady;
     post({ type: "results", id, stage: "final", method, hits: await hits(siteRank({ ...settings, method, lexical })), ms: performance.now() - started, ...about });
     return;
   }
+  const encoderLoaded = encoder !== null; // word matches first only while the meaning search is still loading
   const meaning = (async () => {
     await encoderReady;
     const rows = encoder.tokenizer.encode(query);
@@ -267,14 +299,17 @@ async function search({ id, query, method, k, filters }) {
     const vector = queryVector(rows, rowVector, encoder.rank);
     const found = await dense(vector, allowed);
     found.strength = matchStrength(found.scores, vector);
+    found.vector = vector;
     return found;
   })();
   meaning.catch(() => {});
   const lexical = await wordsReady;
   let answered = false;
-  // word matches first, when they are ready before the meaning (they need less data)
+  // word matches first, when they are ready before the meaning (they need less data) on a visit's first query:
+  // later, the meaning needs a few small files more than the words do, and showing (and fetching the details
+  // of) a second list of results for a moment costs a further query ~20 KB (issue 25)
   const early = Promise.race([meaning.then(() => "meaning", () => "meaning"), Promise.resolve("words")]);
-  if ((await early) === "words") {
+  if (!encoderLoaded && (await early) === "words") {
     const words = await hits(siteRank({ ...settings, method: "bm25", lexical }));
     if (latest !== id) return;
     post({ type: "results", id, stage: "words", method: "bm25", hits: words, ms: performance.now() - started, ...about });
@@ -291,7 +326,8 @@ async function search({ id, query, method, k, filters }) {
     return;
   }
   if (latest !== id) return; // a newer query replaced this one
-  const ranked = siteRank({ ...settings, method, lexical, dense: found });
+  const ranked = await rescored(settings, method, lexical, found, found.vector);
+  if (latest !== id) return;
   post({ type: "results", id, stage: "final", method, hits: await hits(ranked), ms: performance.now() - started,
          ...about, strength: found.strength });
 }
