@@ -193,9 +193,9 @@ def _legend(svg: str) -> list[tuple[str, str, str]]:
 
 def test_the_palette_is_okabe_ito_with_distinct_colours() -> None:
     assert PALETTE == ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "currentColor")
-    markers = [marker(i, 10, 10, 4) for i in range(32)]
+    markers = [marker(i, 10, 10, 4) for i in range(48)]
     kinds = {(re.search(r'fill="([^"]+)"', m).group(1), m.split()[0], m.count(",")) for m in markers}  # type: ignore[union-attr]
-    assert len(kinds) == 32  # 8 colours x 4 shapes (circle, square, triangle, diamond): no two series alike
+    assert len(kinds) == 48  # 8 colours x 6 shapes (circle, square, triangle, diamond, pentagon, cross)
 
 
 def test_release_legend_has_only_families_with_dots_each_with_its_own_marker() -> None:
