@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from tracker.search.compact import kmeans
 from tracker.search.lexical import LexicalIndex
 
 VECTOR_METHODS = ("mean", "max", "topk", "clusters", "mix", "recency")
@@ -67,8 +68,6 @@ def cluster_count(papers: int, settings: MethodSettings = DEFAULT_SETTINGS) -> i
 
 def interests(library: np.ndarray, settings: MethodSettings = DEFAULT_SETTINGS) -> tuple[np.ndarray, np.ndarray]:
     """``(centres, sizes)``: spherical k-means of the library (fixed seed), each centre of unit length."""
-    from tracker.search.compact import kmeans
-
     count = cluster_count(len(library), settings)
     if count == 1:
         return unit_rows(library.mean(axis=0, keepdims=True)), np.array([len(library)])

@@ -28,8 +28,10 @@ import numpy as np
 from tracker.errors import AtlasError, InputError
 from tracker.library import DEFAULT_METHOD, METHODS, methods, site_rank
 from tracker.library.reader import Library, read_library
+from tracker.library.site_codes import SiteCodes
 from tracker.paper import Paper
 from tracker.search.index import PaperIndex
+from tracker.search.site_search import store_site_index
 from tracker.store import PaperStore, parse_store_line
 from tracker.weeks import week_of, week_start
 
@@ -321,9 +323,6 @@ def _exact_ranking(method: str, index: PaperIndex, reader: StoreReader, papers: 
 def _site_ranking(site: Any, index: PaperIndex, reader: StoreReader, papers: LibraryVectors,
                   in_window: list[str], k: int) -> list[Recommendation]:
     """The page's ranking: site vectors of the window's rows and the library's rows, from the codes files."""
-    from tracker.library.site_codes import SiteCodes
-    from tracker.search.site_search import store_site_index
-
     if site is None:
         published = reader.published()
         site = store_site_index(index, published)
