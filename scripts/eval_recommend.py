@@ -26,6 +26,12 @@ Metrics per user, averaged: recall@20 (share of the papers to find in the first 
 graded for topics). Methods: every ``tracker.library.methods`` ranking on the exact MiniLM vectors, BM25 over the
 library's text, and the site's (``tracker.library.site_rank``) on the vectors the page decodes from its codes
 files, with its top-10 overlap with the same method on the exact vectors.
+
+``--tune`` adds the settings grid, run on the dev split and the topic sets: top-k (2, 5, 8; 3 is the default),
+recency half-lives, interests per library paper, and the page's residual scale (1, 1.5, 1.75, 2; 1.25 is the
+default), which is chosen by agreement with the exact ranking (top-10 overlap), not by recall: the page should
+rank as ``recommend`` does, for libraries of either kind. 8-25 minutes on two shared cores, most of it BM25.
+The figures are README "For you".
 """
 
 from __future__ import annotations
