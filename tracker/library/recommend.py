@@ -285,7 +285,7 @@ def recommend(path: Path, store: PaperStore, index: PaperIndex, k: int = 10, met
         warnings.append(f"{path}: {plural(len(papers.embedded), 'paper')} embedded from their title and abstract "
                         "(not in the index)")
     if method == SITE:
-        items = _site_ranking(site, index, reader, papers, in_window, k)
+        items = _site_ranking(site, index, reader, papers, in_window, k, warnings)
     else:
         items = _exact_ranking(method, index, reader, papers, in_window, k, settings, warnings)
     titles = {name: papers.text(reader, name)[0] for item in items for name in item.because}
@@ -321,7 +321,7 @@ def _exact_ranking(method: str, index: PaperIndex, reader: StoreReader, papers: 
 
 
 def _site_ranking(site: Any, index: PaperIndex, reader: StoreReader, papers: LibraryVectors,
-                  in_window: list[str], k: int) -> list[Recommendation]:
+                  in_window: list[str], k: int, warnings: list[str]) -> list[Recommendation]:
     """The page's ranking: site vectors of the window's rows and the library's rows, from the codes files."""
     if site is None:
         published = reader.published()
@@ -335,6 +335,9 @@ def _site_ranking(site: Any, index: PaperIndex, reader: StoreReader, papers: Lib
     library_rows = np.array([row_of[n] for n in papers.names if n in row_of], dtype=np.int64)
     if not len(library_rows):
         raise AtlasError("none of the library's papers is among the site's papers: the page cannot rank for it")
+    if len(library_rows) < len(papers):
+        warnings.append(f"{plural(len(papers) - len(library_rows), 'library paper')} not among the site's papers "
+                        "(the page has no vector for them), left out of --method site")
     window_rows = np.array(sorted(row_of[i] for i in in_window if i in row_of), dtype=np.int64)
     ranked = site_rank.rank(window_rows, codes.vectors(window_rows), library_rows, codes.vectors(library_rows), k)
     return [Recommendation(reader.paper(site.ids[r.row]), r.score, [site.ids[b] for b in r.because])
