@@ -171,6 +171,7 @@ def read_bibtex(path: Path, text: str) -> Library:
                 continue
             seen.add(found)
         entries.append(LibraryEntry(found, line, title, abstract, entry.key))
+    warnings.sort(key=lambda w: int(w[len(str(path)) + 1 :].split(":", 1)[0]))  # in the file's order
     return Library(path, "bibtex", entries, warnings)
 
 
