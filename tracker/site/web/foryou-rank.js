@@ -13,7 +13,7 @@ export const BECAUSE = 2;
 export const METHOD = "topk";
 export const METHODS = ["mean", "max", "topk"];
 export const TOPK = 3;
-export const RESIDUAL_SCALE = 1.5; // the default of manifest.codes.residual_scale
+export const RESIDUAL_SCALE = 1.25; // the default of manifest.codes.residual_scale
 
 // ranking.js has these two as well; they are repeated here so that the page's bundle leaves out the search's
 // stemmer (ranking.js imports it)
