@@ -236,10 +236,12 @@ def _stderr_console() -> Any:
 def index(settings: Settings, backend: str, as_json: bool) -> None:
     """Embed new or changed papers and rebuild the search index: vectors + BM25 (no network).
 
-    Vectors are cached by model + paper id + text hash, so a second run embeds nothing. Interrupt it at
-    any time: finished chunks are kept and the next run resumes. The default embedder is ONNX Runtime int8,
-    exported once from the shipped model into the cache; searches use the embedder the index was built
-    with. Dense search is exact up to 300,000 papers, an IVF index above.
+    The store keeps its papers' vectors (data/vectors/, by week of first listing): a vector is taken from
+    there when its file is whole, of this model and of the paper's current text, then from the cache
+    (model + paper id + text hash); only the rest is embedded, and the run says how many came from where.
+    The default embedder (ONNX Runtime int8 with the shipped adapter) writes new and changed weeks back to
+    data/vectors/. Interrupt it at any time: finished chunks are kept and the next run resumes. Searches use
+    the embedder the index was built with. Dense search is exact up to 300,000 papers, an IVF index above.
     """
     from tracker.store import PaperStore
 
