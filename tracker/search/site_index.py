@@ -70,7 +70,7 @@ class SiteSettings:
     long_alpha: float = 0.4
     # The fused top 20 rescored with int8 vectors: on the dev queries at 3,000 and 23,000 papers (ki-long, ki-first)
     # the top 20, 30 and 50 of the fused ranking did alike (mean 0.670 / 0.670 / 0.669), better than the dense top
-    # 100 or 200 by PQ score (0.665 / 0.664): 20 costs the least (~5 KB a query). 0: no rescoring.
+    # 100 or 200 by PQ score (0.664 / 0.664): 20 costs the least (~5 KB a query). 0: no rescoring.
     rescore: int = 20
 
     # what the site index is built from (the rest only changes how a query is answered)
