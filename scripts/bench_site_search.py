@@ -15,10 +15,19 @@ If-Modified-Since) and counts the bytes it sends, so every figure is what went o
 * bytes a repeat visit (same browser, page opened again) fetches before its first answer by meaning.
 
 ``--synthetic N`` measures the same on a store of N papers tiled from the real one (every paper repeated with a
-new id; vectors, postings and links copied, so its lists, codes and chunks have the sizes N real papers give).
-``--eval`` prints nDCG@10 of the CLI's hybrid and of ``--method site`` on the evaluation sets (test queries);
+new id, its copies a day's papers apart and a little different: ``tiled_site``, ``NOISE``; postings and links
+copied, so its lists, codes and chunks have the sizes N real papers give).
+``--eval`` prints nDCG@10 of the CLI's hybrid and of ``--method site`` on the evaluation sets (test queries:
+ki-first, ki-contrib, ki-long, topics);
 ``--overlap`` the top-10 overlap of the page's answers with ``--method site`` and with the CLI's hybrid on the
 twelve topic queries (the repository's store: the site must be built from it).
+
+``--files`` needs no built site and no browser: it writes the store's search bundle in memory (and, with
+``--synthetic N``, the tiled store's) and counts the bytes of the files the page fetches
+(``tracker.site.search_fetch``, checked against the real worker by ``tests/test_web_search_js.py``) for the test
+queries of every evaluation set, in visits of six queries (the first, then five further ones, as above): search
+data and the page's scripts, gzipped as stored; the page itself and the theme are not counted (measured in
+Chromium above: 186 KB at the bundled size).
 """
 
 from __future__ import annotations
@@ -36,6 +45,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import numpy as np
@@ -186,8 +196,6 @@ def synthetic_site(site_dir: Path, papers: int, scratch: Path) -> Path:
     from tracker.knowledge.catalog import load_catalog
     from tracker.knowledge.topics import load_topics
     from tracker.search.index import PaperIndex
-    from tracker.search.lexical import LexicalIndex
-    from tracker.search.site_index import NEIGHBOURS, SiteIndex
     from tracker.search.site_search import published_dates, store_site_index
     from tracker.settings import Settings
     from tracker.site.engine import SiteData
@@ -210,42 +218,7 @@ def synthetic_site(site_dir: Path, papers: int, scratch: Path) -> Path:
     rows, linked = paper_rows(real, data)
     by_id = {p.id: p for p in data.papers}
     exceptions = stem_exceptions(real, [(by_id[i].title, by_id[i].abstract) for i in real.ids], REPO)
-    count = len(index.ids)
-    tiles = -(-papers // count)
-    started = time.monotonic()
-    # tile copy t of site row r goes to row r * tiles + t: rows stay in date order
-    ids = [f"{real.ids[r]}v{t:04d}" for r in range(count) for t in range(tiles)][:papers]  # sorts as rows do
-    order = np.arange(count * tiles)[:papers]
-    source = order // tiles
-    vectors = index.vectors[real.index_rows[source]]
-    lexical = index.lexical
-    site_of_index = np.empty(count, dtype=np.int64)
-    site_of_index[real.index_rows] = np.arange(count)
-    data_parts, index_parts, indptr = [], [], [0]
-    for column in range(len(lexical.vocabulary)):
-        start, end = lexical.indptr[column], lexical.indptr[column + 1]
-        base_rows = site_of_index[lexical.indices[start:end]] * tiles
-        rows_all = (base_rows[:, None] + np.arange(tiles)[None, :]).reshape(-1)
-        weights = np.repeat(lexical.data[start:end], tiles)
-        keep = rows_all < papers
-        index_parts.append(rows_all[keep])
-        data_parts.append(weights[keep])
-        indptr.append(indptr[-1] + int(keep.sum()))
-    tiled_lexical = LexicalIndex(ids, list(lexical.vocabulary), np.concatenate(data_parts).astype(np.float32),
-                                 np.concatenate(index_parts).astype(np.int64), np.asarray(indptr, dtype=np.int64),
-                                 sorted(lexical.stopwords), lexical.title_weight)
-    tiled = PaperIndex(ids, vectors, "synthetic", kind="flat", lexical=tiled_lexical)
-    near = real.neighbours[source] * tiles + (order % tiles)[:, None]
-    near = np.where((real.neighbours[source] < 0) | (near >= papers), -1, near)[:, :NEIGHBOURS]
-    dates = [rows[r][3] for r in source]
-    site = SiteIndex.build(tiled, shipped_static_encoder(), dates=dates, neighbours=near)
-    print(f"synthetic site index of {papers:,} papers built in {time.monotonic() - started:.0f} s", file=sys.stderr)
-    tiled_linked: dict[str, list[int]] = {}
-    # rows: the copy of each original paper's row, with its own id (site rows equal tiled rows: same order)
-    tiled_rows = [[ids[r], *rows[source[r]][1:]] for r in range(papers)]
-    assert site.ids == ids, "the tiled store's rows are not in date order"
-    for model, members in linked.items():
-        tiled_linked[model] = np.flatnonzero(np.isin(source, members)).tolist()
+    site, tiled_rows, tiled_linked = tiled_site(index, real, rows, linked, papers)
     models = json.loads(gzip.decompress(next((site_dir / SEARCH_DIR).glob("models.*.gz")).read_bytes()))
     topics = json.loads(gzip.decompress(next((site_dir / SEARCH_DIR).glob("topics.*.gz")).read_bytes()))
     files = bundle_files(REPO, site, shipped_static_encoder(), tiled_rows, tiled_linked, models, exceptions, topics)
@@ -300,13 +273,159 @@ def overlaps(site: Path, queries: list[str], chromium: str) -> list[dict]:
     return out
 
 
+def file_bundle(site: object, rows: list, linked: dict, models: dict, topics: dict, exceptions: dict,
+                embedder: str) -> dict[str, bytes]:
+    """The search bundle's files in memory (as ``write_search_bundle`` writes them, without the For-you codes)."""
+    from tracker.embedding.static_encoder import shipped_static_encoder
+    from tracker.site.search_bundle import bundle_files, manifest_json
+    from tracker.site.web_bundle import bundle_scripts
+
+    encoder = shipped_static_encoder()
+    files = bundle_files(REPO, site, encoder, rows, linked, models, exceptions, topics)  # type: ignore[arg-type]
+    files.update({name: gzip.compress(blob, 9, mtime=0) for name, blob in bundle_scripts(REPO).items()})
+    files["manifest.json"] = manifest_json(site, encoder, files, embedder)  # type: ignore[arg-type]
+    return files
+
+
+def visit_bytes(site: object, files: dict[str, bytes], sets: list[str], visit: int = 6) -> dict[str, dict]:
+    """Per evaluation set: bytes of each visit's first query (search data + the page's scripts) and of each
+    further query, over the set's test queries in id order, ``visit`` queries a visit."""
+    from tracker.site.search_fetch import Bundle, Session
+
+    bundle = Bundle(files)
+    scripts = sum(len(files[name]) for name in ("search.js", "worker.js"))
+    out: dict[str, dict] = {"base files": {name.split(".")[0]: len(files[name]) for name in bundle.base_files()}}
+    out["base files"]["scripts"] = scripts
+    print(json.dumps(out["base files"]), file=sys.stderr)
+    for name in sets:
+        folder = REPO / ".cache" / "llm-atlas" / "evalsets" / name
+        texts = {json.loads(line)["_id"]: json.loads(line)["text"] for line in (folder / "queries.jsonl").open()}
+        wanted = [line.split("\t")[0] for line in (folder / "qrels" / "test.tsv").read_text().splitlines()[1:]]
+        queries = [texts[q] for q in sorted(set(wanted))]
+        first: list[dict[str, int]] = []
+        further: list[dict[str, int]] = []
+        for start in range(0, len(queries) - 1, visit):
+            session = Session(bundle)
+            for number, query in enumerate(queries[start : start + visit]):
+                added = session.ask(site, query)  # type: ignore[arg-type]
+                if number == 0:
+                    added["total"] += scripts
+                (first if number == 0 else further).append(added)
+        kinds = ("base", "t", "x", "l", "v", "p", "total")
+        out[name] = {"visits": len(first), "further_queries": len(further),
+                     "first": {k: statistics.median(a.get(k, 0) for a in first) for k in kinds},
+                     "first_max": max(a["total"] for a in first),
+                     "further": {k: statistics.median(a.get(k, 0) for a in further) for k in kinds},
+                     "further_max": max(a["total"] for a in further)}
+        print(json.dumps({"set": name, **out[name]}), file=sys.stderr)
+    return out
+
+
+def files_table(papers: int) -> list[dict[str, Any]]:
+    """``--files``: the bundled store's bundle and, with ``papers``, a tiled one of that size; bytes per query."""
+    from tracker.knowledge.catalog import load_catalog
+    from tracker.knowledge.topics import load_topics
+    from tracker.search.index import PaperIndex
+    from tracker.search.site_search import published_dates, store_site_index
+    from tracker.settings import Settings
+    from tracker.site.engine import SiteData
+    from tracker.site.search_bundle import paper_rows, stem_exceptions, topic_labels
+    from tracker.store import PaperStore
+
+    settings = Settings.resolve()
+    store = PaperStore(settings.data_dir)
+    index = PaperIndex.load(settings.cache_dir)
+    site = store_site_index(index, published_dates(store), log=lambda m: print(m, file=sys.stderr))
+    data = SiteData.collect(store, load_catalog(settings.catalog_dir), load_topics(settings.catalog_dir))
+    rows, linked = paper_rows(site, data)
+    models = {m: {"name": data.catalog.models[m].name, "family": data.catalog.models[m].family,
+                  "page": f"../generated/models/{m}/", "papers": len(linked[m])} for m in sorted(linked)}
+    by_id = {p.id: p for p in data.papers}
+    exceptions = stem_exceptions(site, [(by_id[i].title, by_id[i].abstract) for i in site.ids], REPO)
+    topics = topic_labels(data)
+    sets = ["ki-long", "ki-first", "ki-contrib", "topics"]
+    out = [{"papers": len(site), "sets": visit_bytes(site, file_bundle(site, rows, linked, models, topics,
+                                                                      exceptions, index.embedder_name), sets)}]
+    if papers:
+        tiled, tiled_rows, tiled_linked = tiled_site(index, site, rows, linked, papers)
+        files = file_bundle(tiled, tiled_rows, tiled_linked, models, topics, exceptions, index.embedder_name)
+        out.append({"papers": papers, "sets": visit_bytes(tiled, files, sets)})
+    return out
+
+
+# Copies of a paper in a tiled store differ a little (NOISE: a random vector of this length added to each copy's
+# MiniLM vector, renormalised; BM25 weights times 1 +- 10%) and sit apart (sorted by date, then copy, then id):
+# identical adjacent copies made gzip shrink the lists' codes and the postings' rows several times, and a query's
+# results were copies of a few papers sharing metadata files, so their bytes were far under a real store's.
+NOISE = 0.3
+
+
+def tiled_site(index: Any, real: Any, rows: list, linked: dict, papers: int) -> tuple[Any, list, dict]:
+    """The site index, metadata rows and model rows of ``papers`` papers tiled from the store's: copy ``t`` of
+    the store's site row ``r`` is the paper ``"{id}v{t}"`` (index row ``t * N + r``), a noisy copy (``NOISE``)."""
+    from tracker.embedding.static_encoder import shipped_static_encoder
+    from tracker.search.index import PaperIndex
+    from tracker.search.lexical import LexicalIndex
+    from tracker.search.site_index import NEIGHBOURS, SiteIndex
+
+    count = len(index.ids)
+    tiles = -(-papers // count)
+    started = time.monotonic()
+    rng = np.random.default_rng(0)
+    tile, source = np.divmod(np.arange(papers), count)  # index row i: copy tile[i] of real site row source[i]
+    ids = [f"{real.ids[r]}v{t:04d}" for t, r in zip(tile.tolist(), source.tolist(), strict=True)]
+    vectors = index.vectors[real.index_rows[source]].astype(np.float32)
+    noise = rng.standard_normal(vectors.shape).astype(np.float32)
+    noise *= (NOISE * (tile > 0))[:, None] / np.linalg.norm(noise, axis=1, keepdims=True)
+    vectors = vectors + noise
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    lexical = index.lexical
+    site_of_index = np.empty(count, dtype=np.int64)
+    site_of_index[real.index_rows] = np.arange(count)
+    data_parts, index_parts, indptr = [], [], [0]
+    for column in range(len(lexical.vocabulary)):
+        start, end = lexical.indptr[column], lexical.indptr[column + 1]
+        base_rows = site_of_index[lexical.indices[start:end]]
+        rows_all = (base_rows[None, :] + count * np.arange(tiles)[:, None]).reshape(-1)
+        weights = np.tile(lexical.data[start:end], tiles)
+        keep = rows_all < papers
+        jitter = 1 + 0.1 * rng.uniform(-1, 1, len(rows_all)) * (rows_all >= count)
+        order = np.argsort(rows_all[keep], kind="stable")
+        index_parts.append(rows_all[keep][order])
+        data_parts.append((weights * jitter)[keep][order])
+        indptr.append(indptr[-1] + int(keep.sum()))
+    tiled_lexical = LexicalIndex(ids, list(lexical.vocabulary), np.concatenate(data_parts).astype(np.float32),
+                                 np.concatenate(index_parts).astype(np.int64), np.asarray(indptr, dtype=np.int64),
+                                 sorted(lexical.stopwords), lexical.title_weight)
+    tiled = PaperIndex(ids, vectors, "synthetic", kind="flat", lexical=tiled_lexical)
+    # sorted by (date, id): copies of a paper end up a day's papers apart
+    dates = [rows[r][3] for r in source]
+    keys = sorted(range(papers), key=lambda i: (dates[i], int(tile[i]), ids[i]))
+    site = SiteIndex.build(tiled, shipped_static_encoder(), dates=[f"{dates[i]}|{int(tile[i]):04d}" for i in
+                                                                   range(papers)],
+                           neighbours=np.full((papers, NEIGHBOURS), -1, dtype=np.int64))
+    assert [ids[i] for i in keys] == site.ids, "the tiled store's rows are not in (date, copy, id) order"
+    # "More like this": copy t of a paper's neighbours are copy t's
+    site_row = np.empty(papers, dtype=np.int64)
+    site_row[site.index_rows] = np.arange(papers)
+    real_near = real.neighbours[source]  # real site rows
+    near_index = real_near + count * tile[:, None]
+    near = np.where((real_near < 0) | (near_index >= papers), -1, site_row[np.clip(near_index, 0, papers - 1)])
+    site.neighbours = near[site.index_rows][:, :NEIGHBOURS]
+    print(f"tiled site index of {papers:,} papers built in {time.monotonic() - started:.0f} s", file=sys.stderr)
+    tiled_rows = [[ids[i], *rows[source[i]][1:]] for i in site.index_rows.tolist()]
+    sources = source[site.index_rows]
+    tiled_linked = {model: np.flatnonzero(np.isin(sources, members)).tolist() for model, members in linked.items()}
+    return site, tiled_rows, tiled_linked
+
+
 def eval_table() -> list[dict]:
     from tracker.search.evaluation import evaluate
 
     out = []
-    for name in ("ki-first", "ki-contrib", "topics"):
+    for name in ("ki-first", "ki-contrib", "ki-long", "topics"):
         folder = REPO / ".cache" / "llm-atlas" / "evalsets" / name
-        row = {"set": name}
+        row: dict[str, Any] = {"set": name}
         for method in ("hybrid", "bm25", "site"):
             row[method] = evaluate(folder, REPO / ".cache" / "llm-atlas", method)["ndcg@10"]
         row["ratio"] = round(row["site"] / row["hybrid"], 3)
@@ -323,9 +442,30 @@ def main() -> None:
     parser.add_argument("--eval", action="store_true", help="nDCG@10 of hybrid and --method site on the eval sets")
     parser.add_argument("--overlap", action="store_true",
                         help="top-10 overlap of the page with --method site and the CLI hybrid, 12 topic queries")
+    parser.add_argument("--files", action="store_true",
+                        help="bytes per query from the bundle's files (no site, no browser); with --synthetic N too")
     parser.add_argument("--chromium", default="/usr/bin/chromium")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
+    if args.files:
+        measured: list[dict[str, Any]] = files_table(args.synthetic)
+        if args.json:
+            print(json.dumps(measured, indent=1))
+            return
+        print("| papers | test queries of | visits | first query: median / max | of which tokens, postings, lists, "
+              "vectors, results | further query: median / max | of which tokens, postings, lists, vectors, results |")
+        print("| ---: | --- | ---: | ---: | --- | ---: | --- |")
+        for size in measured:
+            for name, row in size["sets"].items():
+                if name == "base files":
+                    continue
+                first, further = row["first"], row["further"]
+                parts = " / ".join(f"{first[k] / 1000:.0f}" for k in ("t", "x", "l", "v", "p"))
+                later = " / ".join(f"{further[k] / 1000:.0f}" for k in ("t", "x", "l", "v", "p"))
+                print(f"| {size['papers']:,} | {name} | {row['visits']} | {first['total'] / 1000:.0f} / "
+                      f"{row['first_max'] / 1000:.0f} KB | {parts} KB | {further['total'] / 1000:.0f} / "
+                      f"{row['further_max'] / 1000:.0f} KB | {later} KB |")
+        return
     queries = [json.loads(line)["text"] for line in (REPO / "scripts" / "eval_topics" / "queries.jsonl").open()][:6]
     manifest = json.loads((args.site / "generated" / "search" / "manifest.json").read_text())
     networks = run_networks(args.site, args.runs, queries, args.chromium) if args.runs else []
