@@ -17,6 +17,8 @@ from tracker.search.query import DEFAULT_METHOD
 
 EVAL_FIXTURES = Path(__file__).parent / "fixtures" / "eval"
 HELDOUT_SETS = [EVAL_FIXTURES / "ki-first", EVAL_FIXTURES / "ki-contrib"]
+# long questions (issue 25): the site's ranking is held to them too
+SITE_SETS = [*HELDOUT_SETS, EVAL_FIXTURES / "ki-long"]
 
 # q1: relevant d1 (grade 1) and d3 (grade 2), retrieved as d2, d3, d1. q2: relevant d9, never retrieved.
 # q3 has only a grade-0 judgment, so it is not averaged (as in BEIR / trec_eval).
@@ -96,9 +98,10 @@ def test_default_method_is_at_least_the_better_single_method_on_held_out_queries
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("folder", HELDOUT_SETS, ids=lambda p: p.name)
-def test_site_method_keeps_nine_tenths_of_hybrid_on_held_out_queries(folder: Path, onnx_cache: Path) -> None:
-    """The site's page ranking (static query encoder, PQ codes in lists, cut postings), scored like the CLI's."""
+@pytest.mark.parametrize("folder", SITE_SETS, ids=lambda p: p.name)
+def test_site_method_keeps_95_percent_of_hybrid_on_held_out_queries(folder: Path, onnx_cache: Path) -> None:
+    """The site's page ranking (static query encoder, PQ codes in lists, cut postings, int8 rescoring), scored like
+    the CLI's: issue 25's target, >= 0.95 x hybrid (measured 0.98, 0.98 and 0.97 on these 60-query sets)."""
     embedder = make_embedder(DEFAULT_BACKEND, onnx_cache)
     scores = {m: evaluate(folder, onnx_cache, m, embedder=embedder)["ndcg@10"] for m in ("site", DEFAULT_METHOD)}
-    assert scores["site"] >= 0.9 * scores[DEFAULT_METHOD], scores
+    assert scores["site"] >= 0.95 * scores[DEFAULT_METHOD], scores
