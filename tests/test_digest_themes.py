@@ -234,7 +234,8 @@ def test_first_named_models_and_the_papers_that_introduce_one() -> None:
     assert [(model, [p.id for p in papers]) for model, papers in named.first_named] == [
         ("llama-3.1-8b", ["2601.00002"]), ("qwen3-8b", ["2505.09388"])]
     assert [(p.id, models) for p, models in named.introducing] == [
-        ("2505.09388", ["qwen3-235b-a22b", "qwen3-30b-a3b", "qwen3-32b", "qwen3-4b", "qwen3-8b"])]
+        ("2505.09388", ["qwen3-0.6b", "qwen3-1.7b", "qwen3-14b", "qwen3-235b-a22b", "qwen3-30b-a3b", "qwen3-32b",
+                        "qwen3-4b", "qwen3-8b"])]
     assert highlights(one, data, first_week, introduces).introducing == []
     pages = digest_pages_of(data)
     page = pages["generated/digests/2026-W03.md"]
@@ -242,7 +243,7 @@ def test_first_named_models_and_the_papers_that_introduce_one() -> None:
     assert "Llama 3.1 8B" in named_part and "Qwen3-8B" in named_part
     assert "GPT-4" not in named_part and "Mistral" not in named_part
     introducing = page[page.index("## Papers that introduce"):page.index("## Papers by topic")]
-    assert 'data-arxiv-id="2505.09388"' in introducing and "introduces Qwen3-235B-A22B, Qwen3-30B-A3B" in introducing
+    assert 'data-arxiv-id="2505.09388"' in introducing and "introduces Qwen3-0.6B, Qwen3-1.7B, Qwen3-14B, Qwen3-235B-A22B" in introducing
     assert "first week in the store" in pages["generated/digests/2026-W02.md"]
 
 
