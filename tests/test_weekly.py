@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from site_fixtures import EXEC_FENCE
 
 from tracker.fetch.freshness import check_freshness
 from tracker.fetch.shards import ShardError, canonical_order, parse_shard, shard_window, split_window
@@ -116,6 +117,10 @@ def scratch_repo(root: Path, onnx_cache: Path | None = None) -> Path:
     shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
     shutil.copytree(REPO / "overrides", root / "overrides")  # the theme overrides (custom_dir)
     shutil.copytree(REPO / "docs", root / "docs", ignore=shutil.ignore_patterns("generated"))
+    # The Learn pages' programs are not what a weekly run is about (tests/test_snippets.py runs each, the shared
+    # built site runs a page of them through MkDocs): switched off here, as tests/test_cli.py's build does.
+    for page in (root / "docs" / "learn").glob("*.md"):
+        page.write_text(EXEC_FENCE.sub('```python exec="false"', page.read_text(encoding="utf-8")), encoding="utf-8")
     shutil.copytree(REPO / "catalog", root / "catalog")
     (root / "data").mkdir()
     # The tracker's own settings point at a dead local port: only LLM_ATLAS_ARXIV_API_URL (read by
