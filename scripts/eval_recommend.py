@@ -54,7 +54,7 @@ from tracker.library import methods, site_rank
 from tracker.library.recommend import newest_weeks
 from tracker.library.site_codes import SiteCodes
 from tracker.paper import Paper
-from tracker.search.index import PaperIndex
+from tracker.search.index import PaperIndex, top_rows
 from tracker.search.site_search import store_site_index
 from tracker.store import PaperStore
 
@@ -180,7 +180,7 @@ def exact_ranker(method: str, index: PaperIndex, ages: Callable[[User], np.ndarr
             scores = methods.bm25_scores(index.lexical, [texts[r] for r in user.library])[cands]
         else:
             scores = methods.vector_scores(method, vectors, library, ages(user), settings)
-        return [int(cands[i]) for i in methods.best_first(scores, 20)]
+        return [int(cands[i]) for i in top_rows(scores, 20)]
 
     return rank
 

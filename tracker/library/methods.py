@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from tracker.search.compact import kmeans
+from tracker.search.index import top_rows
 from tracker.search.lexical import LexicalIndex
 
 VECTOR_METHODS = ("mean", "max", "topk", "clusters", "mix", "recency")
@@ -108,19 +109,6 @@ def vector_scores(method: str, candidates: np.ndarray, library: np.ndarray, ages
     return out
 
 
-def best_first(scores: np.ndarray, k: int) -> np.ndarray:
-    """Positions of the ``k`` highest scores, ties to the lower position."""
-    k = min(k, len(scores))
-    if k <= 0:
-        return np.zeros(0, dtype=np.int64)
-    if k < len(scores):
-        kth = scores[np.argpartition(-scores, k - 1)[k - 1]]
-        part = np.flatnonzero(scores >= kth)
-    else:
-        part = np.arange(len(scores))
-    return part[np.lexsort((part, -scores[part]))][:k]
-
-
 def mix_ranking(candidates: np.ndarray, library: np.ndarray, k: int,
                 settings: MethodSettings = DEFAULT_SETTINGS) -> list[tuple[int, float]]:
     """``[(position, cosine to its interest)]``: each interest fills its share of the list (largest share of the
@@ -128,7 +116,7 @@ def mix_ranking(candidates: np.ndarray, library: np.ndarray, k: int,
     centres, sizes = interests(library, settings)
     k = min(k, len(candidates))
     sims = candidates @ centres.T
-    queues = [best_first(sims[:, j], k) for j in range(len(centres))]
+    queues = [top_rows(sims[:, j], k) for j in range(len(centres))]
     cursor = [0] * len(centres)
     taken = [0] * len(centres)
     listed: set[int] = set()
@@ -166,4 +154,4 @@ def bm25_scores(lexical: LexicalIndex, texts: Sequence[tuple[str, str]]) -> np.n
 
 def because(candidate: np.ndarray, library: np.ndarray, count: int) -> list[int]:
     """Positions of the ``count`` library papers closest to one candidate, closest first (ties: lower first)."""
-    return [int(i) for i in best_first((library @ candidate).astype(np.float32), count)]
+    return [int(i) for i in top_rows((library @ candidate).astype(np.float32), count)]

@@ -30,7 +30,7 @@ from tracker.library import DEFAULT_METHOD, METHODS, methods, site_rank
 from tracker.library.reader import Library, read_library
 from tracker.library.site_codes import SiteCodes
 from tracker.paper import Paper
-from tracker.search.index import PaperIndex
+from tracker.search.index import PaperIndex, top_rows
 from tracker.search.site_search import store_site_index
 from tracker.store import PaperStore, parse_store_line
 from tracker.weeks import week_of, week_start
@@ -314,7 +314,7 @@ def _exact_ranking(method: str, index: PaperIndex, reader: StoreReader, papers: 
             scores = everything[[index.position[i] for i in kept]]
         else:
             scores = methods.vector_scores(method, vectors, papers.vectors, papers.ages_days(), settings)
-        ranked = [(int(i), float(scores[i])) for i in methods.best_first(scores, k)]
+        ranked = [(int(i), float(scores[i])) for i in top_rows(scores, k)]
     return [Recommendation(reader.paper(kept[i]), score,
                            [papers.names[j] for j in methods.because(vectors[i], papers.vectors, settings.because)])
             for i, score in ranked]

@@ -6,6 +6,10 @@
 // dequantised centroid plus its PQ-decoded residual times the residual scale (manifest.codes.residual_scale), in
 // float32 (Math.fround) as numpy computes it; from there on everything is float64, as in Python.
 
+import { compareStrings, dequantise } from "./shared.js";
+
+export { compareStrings, dequantise };
+
 export const ROW_CHUNK = 256;
 export const LIST_BYTES = 2;
 export const WEEKS = 4;
@@ -14,25 +18,6 @@ export const METHOD = "topk";
 export const METHODS = ["mean", "max", "topk"];
 export const TOPK = 3;
 export const RESIDUAL_SCALE = 1.25; // the default of manifest.codes.residual_scale
-
-// ranking.js has these two as well; they are repeated here so that the page's bundle leaves out the search's
-// stemmer (ranking.js imports it)
-/** int8 rows times one scale per row (compact.dequantise), as float32. */
-export function dequantise(codes, scales, width) {
-  const out = new Float32Array(codes.length);
-  for (let i = 0; i < codes.length; i++) out[i] = Math.fround(codes[i] * scales[Math.floor(i / width)]);
-  return out;
-}
-
-/** Python's str ordering (by code point), not UTF-16 units. */
-export function compareStrings(a, b) {
-  const x = Array.from(a), y = Array.from(b);
-  for (let i = 0; i < Math.min(x.length, y.length); i++) {
-    const d = x[i].codePointAt(0) - y[i].codePointAt(0);
-    if (d) return d;
-  }
-  return x.length - y.length;
-}
 
 export function rowBytes(subspaces) {
   return LIST_BYTES + subspaces;

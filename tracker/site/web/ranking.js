@@ -3,6 +3,10 @@
 // Products are rounded to float32 (Math.fround) where numpy computes in float32, so both sides agree closely.
 import stem from "wink-porter2-stemmer";
 
+import { compareStrings, dequantise } from "./shared.js";
+
+export { compareStrings, dequantise };
+
 // Python's (?u)\b\w\w+\b: runs of two or more letters, digits or underscores
 const WORD = /[\p{L}\p{N}_]{2,}/gu;
 
@@ -25,16 +29,6 @@ export function chunkOf(firsts, term) {
     if (compareStrings(firsts[mid], term) <= 0) { found = mid; low = mid + 1; } else high = mid - 1;
   }
   return found;
-}
-
-/** Python's str ordering (by code point), not UTF-16 units. */
-export function compareStrings(a, b) {
-  const x = Array.from(a), y = Array.from(b);
-  for (let i = 0; i < Math.min(x.length, y.length); i++) {
-    const d = x[i].codePointAt(0) - y[i].codePointAt(0);
-    if (d) return d;
-  }
-  return x.length - y.length;
 }
 
 /** Parse one postings chunk (search_bundle.lexical_chunks: header, uint8 weights, then each stem's rows as LEB128
@@ -123,13 +117,6 @@ export function queryVector(rows, rowVector, rank) {
   }
   const out = new Float32Array(rank);
   if (rows.length) for (let d = 0; d < rank; d++) out[d] = sum[d] / rows.length;
-  return out;
-}
-
-/** int8 rows times one scale per row (compact.dequantise), as float32. */
-export function dequantise(codes, scales, width) {
-  const out = new Float32Array(codes.length);
-  for (let i = 0; i < codes.length; i++) out[i] = Math.fround(codes[i] * scales[Math.floor(i / width)]);
   return out;
 }
 
