@@ -51,7 +51,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import numpy as np
-from bench_site_search import CHROMIUM_ARGS, NETWORKS, REPO, Counter, _link, pages_like_server
+from bench_site_search import CHROMIUM_ARGS, NETWORKS, REPO, Counter, _link, emulate_network, pages_like_server
 
 from tracker.library import site_rank
 from tracker.library.site_codes import codes_bundle
@@ -207,11 +207,7 @@ def measure(browser: object, base: str, counter: Counter, network: tuple, site: 
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
-    session = context.new_cdp_session(page)
-    _, down, up, latency = network
-    if down is not None:
-        session.send("Network.emulateNetworkConditions", {"offline": False, "latency": latency,
-                                                          "downloadThroughput": down, "uploadThroughput": up})
+    emulate_network(context, page, network)
     counter.bytes = 0
     counter.requests.clear()
     started = time.monotonic()

@@ -129,16 +129,21 @@ def wait_final(page: object, previous: str | None = None) -> None:
     page.wait_for_selector(FINAL, timeout=600_000)  # type: ignore[attr-defined]
 
 
+def emulate_network(context: object, page: object, network: tuple) -> None:
+    """Chrome DevTools throttling of one of NETWORKS (no throttling when its bandwidth is None)."""
+    _, down, up, latency = network
+    if down is not None:
+        session = context.new_cdp_session(page)  # type: ignore[attr-defined]
+        session.send("Network.emulateNetworkConditions", {"offline": False, "latency": latency,
+                                                          "downloadThroughput": down, "uploadThroughput": up})
+
+
 def measure(browser: object, base: str, counter: Counter, network: tuple, queries: list[str]) -> dict:
     context = browser.new_context()  # type: ignore[attr-defined]
     page = context.new_page()
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    session = context.new_cdp_session(page)
-    _, down, up, latency = network
-    if down is not None:
-        session.send("Network.emulateNetworkConditions", {"offline": False, "latency": latency,
-                                                          "downloadThroughput": down, "uploadThroughput": up})
+    emulate_network(context, page, network)
     counter.bytes = 0
     counter.requests.clear()
     page.goto(f"{base}/search/?q={quote(queries[0])}")
