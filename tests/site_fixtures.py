@@ -24,12 +24,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from conftest import CORPUS_DAY, KAGGLE_SAMPLE, REPO, borrow_onnx_export
 
 from tracker.importer import read_papers
 from tracker.paper import Paper
+from tracker.site.build import site_url
 from tracker.site.serve import serve_folder
 from tracker.store import PaperStore
 
@@ -58,6 +60,15 @@ def pick_learn_page(learn: Path) -> Path | None:
         if name in runs:
             return runs[name]
     return next(iter(runs.values()), None)
+
+
+def scratch_site_url(root: Path) -> str:
+    """The address the scratch build used: mkdocs.yml's default (the build ran without LLM_ATLAS_SITE_URL)."""
+    with mock.patch.dict(os.environ):
+        os.environ.pop("LLM_ATLAS_SITE_URL", None)
+        url = site_url(root)
+    assert url
+    return url
 
 
 @dataclass(frozen=True)

@@ -20,18 +20,14 @@ Counts are printed in the "measured" section. Without chromium or npm's axe-core
 from __future__ import annotations
 
 import json
-import os
 import re
 import urllib.request
 import xml.etree.ElementTree as ET
 from pathlib import Path
-from unittest import mock
 
 import pytest
 from conftest import MEASURED, REPO
-from site_fixtures import BuiltSite
-
-from tracker.site.build import site_url
+from site_fixtures import BuiltSite, scratch_site_url
 
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
 LEARN_PAGE = "attention.md"  # display maths (KaTeX), a figure, code, tables: a demanding hand-written page
@@ -59,15 +55,6 @@ LIBRARY = json.dumps({"version": 1, "papers": [
     {"id": "2607.99998", "title": '<script>alert("pwned")</script> Retrieval-augmented generation for GPT-4'},
     {"id": "2606.32038", "title": "Introspective Coupling"}, {"id": "2606.32033", "title": "SpheRoPE"}]})
 WITH_LIBRARY = {"month", "library", "foryou"}
-
-
-def scratch_site_url(root: Path) -> str:
-    """The address the scratch build used: mkdocs.yml's default (the build ran without LLM_ATLAS_SITE_URL)."""
-    with mock.patch.dict(os.environ):
-        os.environ.pop("LLM_ATLAS_SITE_URL", None)
-        url = site_url(root)
-    assert url
-    return url
 
 
 @pytest.fixture

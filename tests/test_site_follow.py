@@ -10,34 +10,20 @@ Follow page: here, with the same axe-core run.
 
 from __future__ import annotations
 
-import os
 import urllib.request
 import xml.etree.ElementTree as ET
-from pathlib import Path
-from unittest import mock
 
 import feedparser
 import pytest
 from conftest import MEASURED
-from site_fixtures import BuiltSite
+from site_fixtures import BuiltSite, scratch_site_url
 from test_site_a11y import AXE, AXE_RUN, DESKTOP, PHONE, open_page
-
-from tracker.site.build import site_url
 
 FOLLOWED = {  # page: (its feed, the name its button and head link carry)
     "generated/topics/rag/": ("generated/feeds/topics/rag.xml", "RAG & retrieval"),
     "generated/models/gpt-4/": ("generated/feeds/models/gpt-4.xml", "GPT-4"),
     "generated/families/llama/": ("generated/feeds/families/llama.xml", "LLaMA / Llama"),
 }
-
-
-def base_url(root: Path) -> str:
-    """The address the scratch build used: mkdocs.yml's default (the build ran without LLM_ATLAS_SITE_URL)."""
-    with mock.patch.dict(os.environ):
-        os.environ.pop("LLM_ATLAS_SITE_URL", None)
-        url = site_url(root)
-    assert url
-    return url
 
 
 def test_followed_pages_link_their_feed_and_show_a_named_follow_button(server: str, browser: object) -> None:
@@ -66,7 +52,7 @@ def test_followed_pages_link_their_feed_and_show_a_named_follow_button(server: s
 
 
 def test_the_built_feeds_parse_with_links_under_the_site_address(built_site: BuiltSite) -> None:
-    base = base_url(built_site.root)
+    base = scratch_site_url(built_site.root)
     feeds = sorted((built_site.site / "generated" / "feeds").rglob("*.xml"))
     assert len(feeds) > 200
     entries = 0
@@ -87,7 +73,7 @@ def test_the_built_feeds_parse_with_links_under_the_site_address(built_site: Bui
 
 
 def test_the_follow_page_and_the_opml_file(built_site: BuiltSite) -> None:
-    base = base_url(built_site.root)
+    base = scratch_site_url(built_site.root)
     site = built_site.site
     page = (site / "generated" / "feeds" / "index.html").read_text(encoding="utf-8")
     assert "Why a search has no feed" in page and 'download="llm-atlas.opml"' in page
