@@ -265,13 +265,11 @@ def _report_lookup(lookup: VectorLookup, stored: StoredVectors, log: Callable[[s
     """One line per unusable file, except files of another model, which are summed up in one line."""
     if not log:
         return
-    other = [line for line in lookup.problems if "vectors of another model" in line]
     for line in lookup.problems:
-        if line not in other:
-            log(f"{line}: its papers are embedded again")
-    if other:
-        log(f"{stored.root}: {len(other)} week files hold vectors of another model ({other[0].split('(')[-1]}; "
-            f"this index embeds with {stored.model}")
+        log(f"{line}: its papers are embedded again")
+    if lookup.other_models:
+        log(f"{stored.root}: {len(lookup.other_models)} week files hold vectors of another model "
+            f"({lookup.other_models[0]}, not {stored.model}); this index embeds with {stored.model}")
     if lookup.stale:
         shown = ", ".join(lookup.stale[:5]) + (" …" if len(lookup.stale) > 5 else "")
         log(f"{len(lookup.stale)} stored vectors are of an older text of their paper ({shown}): embedded again")

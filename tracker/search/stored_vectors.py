@@ -80,6 +80,14 @@ def week_stem(paper: Paper) -> str:
     return f"{week[:4]}/{week}"
 
 
+class OtherModelError(ValueError):
+    """A week file made by another model: whole, but not for this embedder (reported once, not per file)."""
+
+    def __init__(self, path: Path, model: str, expected: str) -> None:
+        super().__init__(f"{path}: vectors of another model ({model}, not {expected})")
+        self.model = model
+
+
 @dataclass
 class WeekFile:
     """One week's vectors as read from disk: ``rows[id] = (text hash, row)`` into ``vectors``."""
@@ -98,6 +106,7 @@ class VectorLookup:
     stale: list[str] = field(default_factory=list)  # ids whose stored vector is for another text
     missing: list[str] = field(default_factory=list)  # ids with no stored vector (no file, or not in it)
     problems: list[str] = field(default_factory=list)  # one line per unusable file, naming it
+    other_models: list[str] = field(default_factory=list)  # the model of each week file made by another model
 
     def counts(self) -> dict[str, int]:
         return {"from_store": len(self.found), "stale": len(self.stale), "missing": len(self.missing)}
@@ -136,7 +145,7 @@ class StoredVectors:
         if not isinstance(header, dict) or header.get("format") != FORMAT:
             raise ValueError(f"{table_path}: line 1 is not a '{FORMAT}' header")
         if header.get("model") != self.model:
-            raise ValueError(f"{table_path}: vectors of another model ({header.get('model')}, not {self.model})")
+            raise OtherModelError(table_path, str(header.get("model")), self.model)
         if header.get("dtype") != DTYPE or header.get("dimension") != self.dimension:
             raise ValueError(f"{table_path}: {header.get('dtype')} x {header.get('dimension')}, "
                              f"not {DTYPE} x {self.dimension}")
@@ -176,6 +185,10 @@ class StoredVectors:
                 continue
             try:
                 loaded = self.read_week(stem)
+            except OtherModelError as other:
+                result.other_models.append(other.model)
+                result.missing.extend(p.id for p in week)
+                continue
             except ValueError as problem:
                 result.problems.append(str(problem))
                 result.missing.extend(p.id for p in week)
